@@ -1,0 +1,1 @@
+"""Referat: Danish municipal meeting minutes as a queryable API."""

@@ -1,0 +1,36 @@
+"""Document ingestion: text → records (here) → rows (``store``)."""
+
+from api.loaders.parser import parse_minutes
+from api.loaders.reading import decode_document, normalise_text, read_document
+from api.loaders.records import (
+    AgendaItem,
+    Attachment,
+    Decision,
+    DecisionOutcome,
+    DocumentKind,
+    Minutes,
+    MinutesFormatError,
+    Participant,
+    Section,
+    SectionKind,
+)
+from api.loaders.serialize import minutes_to_dict, minutes_to_json
+
+__all__ = [
+    "AgendaItem",
+    "Attachment",
+    "Decision",
+    "DecisionOutcome",
+    "DocumentKind",
+    "Minutes",
+    "MinutesFormatError",
+    "Participant",
+    "Section",
+    "SectionKind",
+    "decode_document",
+    "minutes_to_dict",
+    "minutes_to_json",
+    "normalise_text",
+    "parse_minutes",
+    "read_document",
+]

@@ -1,0 +1,88 @@
+"""Danish dates and times as they are written in minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januar", "jan"),
+            ("februar", "feb"),
+            ("marts", "mar"),
+            ("april", "apr"),
+            ("maj",),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+NUMERIC_DATE = r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})"
+_WRITTEN_DATE = re.compile(
+    rf"(?:(?P<weekday>{'|'.join(WEEKDAYS)})\s+)?(?:d\.|den)?\s*"
+    rf"(?:(?P<day>\d{{1,2}})\.?\s*(?P<month>{_MONTH_NAMES})\.?\s+(?P<year>\d{{4}})"
+    rf"|(?P<nday>\d{{1,2}})[-./](?P<nmonth>\d{{1,2}})[-./](?P<nyear>\d{{4}}))",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\bkl\.?\s*(\d{1,2})(?:[:.](\d{2}))?", re.IGNORECASE)
+
+
+def make_date(day: str, month: str, year: str) -> dt.date | None:
+    """A date from its parts, or None when they name no real day (31-02-2020)."""
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def parse_meeting_time(value: str) -> tuple[dt.date | None, dt.time | None, list[str]]:
+    """Read "Tirsdag d. 23. maj 2023 kl. 09:00" (or "kl. 9.00", or 23-05-2023).
+
+    Returns the date, the start time and the reasons for any part it could not trust.
+    """
+    problems: list[str] = []
+    date: dt.date | None = None
+    match = _WRITTEN_DATE.search(value)
+    if match is None:
+        problems.append(f"no date in Mødedato {value!r}")
+    else:
+        if match["month"]:
+            date = make_date(match["day"], str(MONTHS[match["month"].lower()]), match["year"])
+        else:
+            date = make_date(match["nday"], match["nmonth"], match["nyear"])
+        if date is None:
+            problems.append(f"impossible date in Mødedato {value!r}")
+        elif match["weekday"] and WEEKDAYS.index(match["weekday"].lower()) != date.weekday():
+            problems.append(
+                f"Mødedato says {match['weekday']} but {date.isoformat()} is a "
+                f"{WEEKDAYS[date.weekday()]}"
+            )
+    time: dt.time | None = None
+    time_match = _TIME.search(value)
+    if time_match is not None:
+        hour, minute = int(time_match[1]), int(time_match[2] or 0)
+        if hour < 24 and minute < 60:
+            time = dt.time(hour, minute)
+        else:
+            problems.append(f"impossible time in Mødedato {value!r}")
+    return date, time, problems
+
+
+def local_datetime(date: dt.date, time: dt.time) -> dt.datetime:
+    """A wall-clock time in Copenhagen, with the summer or winter offset of that day."""
+    return dt.datetime.combine(date, time, tzinfo=COPENHAGEN)

@@ -1,0 +1,101 @@
+"""The typed records a minutes or agenda document parses into.
+
+Plain frozen dataclasses: nothing here knows about the database, so the parser can be
+tested, fuzzed and benchmarked on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+
+class DocumentKind(enum.Enum):
+    MINUTES = "MINUTES"  # REFERAT
+    AGENDA = "AGENDA"  # DAGSORDEN
+
+
+class SectionKind(enum.Enum):
+    BACKGROUND = "BACKGROUND"  # Baggrund
+    RECOMMENDATION = "RECOMMENDATION"  # Indstilling
+    PRESENTATION = "PRESENTATION"  # Sagsfremstilling
+    ECONOMY = "ECONOMY"  # Økonomi
+    OTHER = "OTHER"  # any other standard heading, kept verbatim
+
+
+class DecisionOutcome(enum.Enum):
+    APPROVED = "APPROVED"
+    POSTPONED = "POSTPONED"
+    NOTED = "NOTED"
+    DISCUSSED = "DISCUSSED"
+    REFERRED = "REFERRED"
+    REJECTED = "REJECTED"
+    OTHER = "OTHER"
+
+
+class MinutesFormatError(ValueError):
+    """The input is not minutes or an agenda: empty, binary, junk, or without a header."""
+
+    def __init__(self, source: str, line: int, reason: str) -> None:
+        super().__init__(f"{source}: line {line}: {reason}")
+        self.source = source
+        self.line = line
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[MinutesFormatError], tuple[str, int, str]]:
+        # Keeps the error picklable across process pools despite the custom signature.
+        return (type(self), (self.source, self.line, self.reason))
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    name: str
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    kind: SectionKind
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    body: str
+    date: dt.date
+    text: str
+    outcome: DecisionOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    title: str
+    file_extension: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    number: int
+    title: str
+    case_number: str | None
+    is_closed: bool
+    page: int | None
+    sections: tuple[Section, ...]
+    decisions: tuple[Decision, ...]
+    attachments: tuple[Attachment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Minutes:
+    source: str
+    kind: DocumentKind
+    body: str
+    date: dt.date
+    starts_at: dt.datetime | None
+    location: str | None
+    participants: tuple[Participant, ...]
+    absentees: tuple[Participant, ...]
+    items: tuple[AgendaItem, ...]
+    warnings: tuple[str, ...]

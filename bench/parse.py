@@ -1,0 +1,61 @@
+"""Parse speed over the seeds: MB/s, median of several runs, on one core.
+
+The peer in the same run is normalise_text alone (C-speed string work over the same
+bytes), so the ratio says how much the parsing proper costs on this machine today.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from api.loaders import normalise_text, parse_minutes, read_document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--runs", type=int, default=5)
+    options.add_argument("--repeat", type=int, default=20, help="passes over the seeds per run")
+    options.add_argument(
+        "paths", nargs="*", type=Path, default=sorted((ROOT / "seeds").glob("*.txt"))
+    )
+    args = options.parse_args()
+    texts = [(str(p), read_document(p)) for p in args.paths]
+    size = sum(len(t.encode("utf-8")) for _, t in texts) * args.repeat
+
+    def parse_all() -> None:
+        for source, text in texts:
+            parse_minutes(text, source=source)
+
+    def normalise_all() -> None:
+        for _, text in texts:
+            normalise_text(text)
+
+    parse = _median_seconds(parse_all, args.runs, args.repeat)
+    peer = _median_seconds(normalise_all, args.runs, args.repeat)
+    print(
+        f"parse: {len(texts)} documents, {size / args.repeat / 1e3:.0f} kB, "
+        f"median of {args.runs} runs x {args.repeat} passes"
+    )
+    print(f"parse_minutes   {size / parse / 1e6:8.1f} MB/s")
+    print(f"normalise_text  {size / peer / 1e6:8.1f} MB/s   (peer)")
+    print(f"ratio parse/peer time: {parse / peer:.1f}x")
+
+
+def _median_seconds(work: Callable[[], None], runs: int, repeat: int) -> float:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            work()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+if __name__ == "__main__":
+    main()
