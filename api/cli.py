@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from api.db import create_engine
 from api.loaders import MinutesFormatError, minutes_to_json, parse_minutes, read_document
+from api.loaders.ingest import FileResult, IngestReport, ingest_paths
+from api.migrations import NotMigratedError, ensure_migrated, upgrade
+from api.progress import IngestProgress
+from api.settings import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,6 +38,29 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("file", metavar="FILE")
     parse.set_defaults(handler=_parse)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="create or upgrade the database schema (alembic upgrade head)",
+        description="Bring the database at DATABASE_URL (default sqlite:///referat.db) to "
+        "the newest schema.",
+    )
+    migrate.set_defaults(handler=_migrate)
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="store minutes and agendas in the database",
+        description="Store each document under PATH (files, or directories read "
+        "recursively for *.txt and *.md) in the database at DATABASE_URL, one transaction "
+        "per document. Unchanged documents are skipped, changed ones replace their meeting "
+        "in place. Exit status: 0 when no document failed, 1 otherwise.",
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+    ingest.add_argument(
+        "--workers", type=int, default=None, help="parser processes (default: one per core)"
+    )
+    ingest.set_defaults(handler=_ingest)
     return parser
 
 
@@ -40,6 +72,65 @@ def _parse(args: argparse.Namespace) -> int:
         return 1
     sys.stdout.write(minutes_to_json(minutes))
     return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    print(f"referat: database at {_shown(settings.database_url)} is at the newest schema")
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    engine = create_engine(settings.database_url, for_writing=True)
+    try:
+        ensure_migrated(engine)
+    except NotMigratedError as exc:
+        print(f"referat: {exc}", file=sys.stderr)
+        engine.dispose()
+        return 1
+    try:
+        report = _run_ingest(engine, args)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
+    else:
+        counts = report.summary()
+        print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    return 1 if report.failed else 0
+
+
+def _run_ingest(engine: Engine, args: argparse.Namespace) -> IngestReport:
+    with IngestProgress(enabled=sys.stderr.isatty() and not args.json) as progress:
+
+        def on_result(result: FileResult) -> None:
+            progress.advance(result)
+            if result.status == "failed":
+                progress.print_error(f"referat: {result.line()}")
+
+        return ingest_paths(
+            engine,
+            args.paths,
+            workers=args.workers,
+            on_result=on_result,
+            on_total=progress.start,
+        )
+
+
+def _report_json(report: IngestReport) -> dict[str, object]:
+    return {
+        **report.summary(),
+        "files": [
+            {"path": r.path, "status": r.status, "meetingId": r.meeting_id, "reason": r.reason}
+            for r in report.results
+        ],
+    }
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _one_line(exc: Exception, path: str) -> str:

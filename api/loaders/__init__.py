@@ -1,6 +1,6 @@
 """Document ingestion: text → records (here) → rows (``store``)."""
 
-from api.loaders.parser import parse_minutes
+from api.loaders.parser import PARSER_VERSION, parse_minutes
 from api.loaders.reading import decode_document, normalise_text, read_document
 from api.loaders.records import (
     AgendaItem,
@@ -17,6 +17,7 @@ from api.loaders.records import (
 from api.loaders.serialize import minutes_to_dict, minutes_to_json
 
 __all__ = [
+    "PARSER_VERSION",
     "AgendaItem",
     "Attachment",
     "Decision",

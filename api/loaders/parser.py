@@ -77,6 +77,10 @@ SECTION_HEADINGS: dict[str, SectionKind] = {
 _ATTACHMENTS_HEADING = "bilag"
 
 
+# Stored with every document: a new version re-parses content already ingested.
+PARSER_VERSION = "1"
+
+
 def parse_minutes(text: str, *, source: str) -> Minutes:
     """Parse minutes (REFERAT) or an agenda (DAGSORDEN).
 
@@ -131,7 +135,7 @@ class _Parser:
         self.warnings.append(f"line {index + 1}: {message}")
 
     def parse(self) -> Minutes:
-        header_index, kind, body, date = self._header()
+        header_index, kind, body, date, title = self._header()
         meeting = _Meeting(kind, body, date)
         item_starts = self._item_starts(header_index + 1)
         first_item = item_starts[0][0] if item_starts else len(self.lines)
@@ -147,6 +151,7 @@ class _Parser:
         return Minutes(
             source=self.source,
             kind=kind,
+            title=title,
             body=body,
             date=date,
             starts_at=preamble.starts_at,
@@ -159,7 +164,7 @@ class _Parser:
 
     # -- header and preamble -------------------------------------------------------------
 
-    def _header(self) -> tuple[int, DocumentKind, str, dt.date]:
+    def _header(self) -> tuple[int, DocumentKind, str, dt.date, str]:
         seen = 0
         first_text = None
         for index, line in enumerate(self.lines):
@@ -179,7 +184,7 @@ class _Parser:
                 kind = (
                     DocumentKind.MINUTES if match[1].upper() == "REFERAT" else DocumentKind.AGENDA
                 )
-                return index, kind, match[2].strip(), date
+                return index, kind, match[2].strip(), date, match[0]
             seen += 1
             if seen >= _HEADER_SEARCH_LINES:
                 break

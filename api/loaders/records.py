@@ -91,6 +91,7 @@ class AgendaItem:
 class Minutes:
     source: str
     kind: DocumentKind
+    title: str  # the header line as written, without decoration
     body: str
     date: dt.date
     starts_at: dt.datetime | None

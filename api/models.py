@@ -1,0 +1,153 @@
+"""The tables. GraphQL and REST types are separate and built from query results.
+
+Ids are readable slugs derived from natural keys (see api/loaders/ids.py), so they are
+identical on SQLite and PostgreSQL and survive re-ingest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from api.utc import UTCDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DOCUMENT_KINDS = ("MINUTES", "AGENDA")
+SECTION_KINDS = ("BACKGROUND", "RECOMMENDATION", "PRESENTATION", "ECONOMY", "OTHER")
+OUTCOMES = ("APPROVED", "POSTPONED", "NOTED", "DISCUSSED", "REFERRED", "REJECTED", "OTHER")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({quoted})", name=f"{column}_valid")
+
+
+def _cascade(target: str) -> sa.ForeignKey:
+    return sa.ForeignKey(target, ondelete="CASCADE")
+
+
+class Body(SQLModel, table=True):
+    __tablename__ = "bodies"
+
+    id: str = Field(primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "persons"
+
+    id: str = Field(primary_key=True)
+    name: str = Field(index=True)
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: str = Field(primary_key=True)
+    number: str = Field(sa_column_kwargs={"unique": True})
+    year: int = Field(index=True)
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        sa.UniqueConstraint("body_id", "date", "sequence"),
+        _one_of("kind", DOCUMENT_KINDS),
+    )
+
+    id: str = Field(primary_key=True)
+    body_id: str = Field(foreign_key="bodies.id", index=True)
+    date: dt.date = Field(index=True)
+    sequence: int = 1  # a second meeting of one body on one day is 2
+    kind: str
+    title: str
+    starts_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    location: str | None = None
+    source_file: str
+    source_sha256: str
+    ingested_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Document(SQLModel, table=True):
+    """The source of a meeting's current version."""
+
+    __tablename__ = "documents"
+
+    meeting_id: str = Field(sa_column_args=[_cascade("meetings.id")], primary_key=True)
+    source_path: str
+    sha256: str = Field(index=True)
+    size: int
+    parser_version: str
+    ingested_at: dt.datetime = Field(sa_type=UTCDateTime)
+    warnings: str = Field(default="", sa_type=sa.Text)
+
+
+class Participation(SQLModel, table=True):
+    """A person at a meeting: a participant, or absent ("afbud")."""
+
+    __tablename__ = "participations"
+
+    meeting_id: str = Field(sa_column_args=[_cascade("meetings.id")], primary_key=True)
+    is_absent: bool = Field(primary_key=True)
+    position: int = Field(primary_key=True)  # document order
+    person_id: str = Field(foreign_key="persons.id", index=True)
+    role: str | None = None
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_items"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "number"),)
+
+    id: str = Field(primary_key=True)
+    meeting_id: str = Field(sa_column_args=[_cascade("meetings.id")])
+    number: int
+    title: str
+    case_id: str | None = Field(default=None, foreign_key="cases.id", index=True)
+    is_closed: bool = Field(index=True)
+    page: int | None = None
+
+
+class Section(SQLModel, table=True):
+    __tablename__ = "sections"
+    __table_args__ = (_one_of("kind", SECTION_KINDS),)
+
+    agenda_item_id: str = Field(sa_column_args=[_cascade("agenda_items.id")], primary_key=True)
+    position: int = Field(primary_key=True)
+    kind: str
+    heading: str
+    text: str = Field(sa_type=sa.Text)
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        sa.UniqueConstraint("agenda_item_id", "position"),
+        _one_of("outcome", OUTCOMES),
+    )
+
+    id: str = Field(primary_key=True)
+    agenda_item_id: str = Field(sa_column_args=[_cascade("agenda_items.id")])
+    position: int
+    body: str
+    date: dt.date = Field(index=True)
+    text: str = Field(sa_type=sa.Text)
+    outcome: str = Field(index=True)
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+
+    agenda_item_id: str = Field(sa_column_args=[_cascade("agenda_items.id")], primary_key=True)
+    position: int = Field(primary_key=True)
+    title: str
+    file_extension: str | None = None

@@ -1,0 +1,109 @@
+"""Database fixtures: every test that asks for a database runs on SQLite and PostgreSQL.
+
+PostgreSQL is the server at REFERAT_TEST_POSTGRES (default 127.0.0.1:5432, user postgres).
+Each test run creates its own database ``referat_test_<random>`` and drops it afterwards.
+Unreachable, it fails the run under CI=true and skips, loudly, elsewhere. The schema
+always comes from the alembic migrations.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from api.db import create_engine
+from api.migrations import upgrade
+from api.models import SQLModel
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "REFERAT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+ENGINES = ("sqlite", "postgresql")
+
+
+def _postgres_unreachable(reason: str) -> None:
+    message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is unreachable: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: the PostgreSQL half of the suite must run)")
+    print(f"\n{'!' * 78}\n!! SKIPPING the PostgreSQL half of the suite: {message}\n{'!' * 78}",
+          file=sys.stderr)  # fmt: skip
+    pytest.skip(message)
+
+
+def _create_postgres_database() -> str:
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"referat_test_{secrets.token_hex(6)}"
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        _postgres_unreachable(str(exc.orig).strip().splitlines()[0])
+    finally:
+        admin.dispose()
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(
+                f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
+            )
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """A factory of empty, unmigrated databases of one engine; all dropped at the end."""
+    created: list[str] = []
+
+    def make(engine_name: str) -> str:
+        if engine_name == "sqlite":
+            path = tmp_path_factory.mktemp("sqlite") / "referat.db"
+            return f"sqlite:///{path}"
+        url = _create_postgres_database()
+        created.append(url)
+        return url
+
+    yield make
+    for url in created:
+        _drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def database_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
+    """A migrated database for the session, on each engine in turn."""
+    url = new_database(request.param)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    """An ingest engine on the session database, emptied after each test."""
+    engine = create_engine(database_url, for_writing=True)
+    yield engine
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def cli_env(database_url: str) -> dict[str, str]:
+    """The environment for a ``referat`` subprocess on the test database."""
+    return {**os.environ, "DATABASE_URL": database_url}
+
+
+@pytest.fixture
+def referat() -> Path:
+    return Path(sys.executable).parent / "referat"

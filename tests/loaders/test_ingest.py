@@ -1,0 +1,258 @@
+"""ingest_paths and store_meeting on SQLite and PostgreSQL: ids, re-ingest, replacement,
+atomicity, agenda versus minutes, and two ingest processes at once."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from api.loaders.ingest import ingest_paths
+from api.models import SQLModel
+from tests.paths import FIXTURES, SEEDS
+
+AGENDA = FIXTURES / "dagsorden_byraadet.txt"
+
+
+def snapshot(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(tuple(row) for row in connection.execute(sa.select(table)))
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def scalars(engine: sa.Engine, sql: str, **params: Any) -> list[Any]:
+    with engine.connect() as connection:
+        return list(connection.execute(sa.text(sql), params).scalars())
+
+
+def statuses(report: Any) -> list[str]:
+    return [r.status for r in report.results]
+
+
+def test_seeds_get_the_readable_ids_of_the_contract(engine: sa.Engine) -> None:
+    report = ingest_paths(engine, [SEEDS])
+    assert statuses(report) == ["ingested"] * 5
+    assert sorted(scalars(engine, "SELECT id FROM meetings")) == [
+        "direktionen-2017-05-16",
+        "direktionen-2019-11-11",
+        "direktionen-2019-12-09",
+        "direktionen-2023-05-23",
+        "direktionen-2025-06-02",
+    ]
+    assert "direktionen-2019-12-09-7" in scalars(engine, "SELECT id FROM agenda_items")
+    assert scalars(
+        engine, "SELECT id FROM decisions WHERE agenda_item_id = 'direktionen-2019-12-09-7'"
+    ) == ["direktionen-2019-12-09-7-2019-11-25", "direktionen-2019-12-09-7-2019-12-09"]
+    assert "kathrine-seier-skastrup" in scalars(engine, "SELECT id FROM persons")
+    assert scalars(engine, "SELECT year FROM cases WHERE id = '19-227'") == [2019]
+
+
+def test_case_19_227_links_four_items_across_two_meetings(engine: sa.Engine) -> None:
+    ingest_paths(engine, [SEEDS])
+    items = scalars(engine, "SELECT id FROM agenda_items WHERE case_id = '19-227' ORDER BY id")
+    assert items == [
+        "direktionen-2019-11-11-1",
+        "direktionen-2019-11-11-2",
+        "direktionen-2019-12-09-3",
+        "direktionen-2019-12-09-5",
+    ]
+
+
+def test_reingesting_the_seeds_changes_no_row_and_no_id(engine: sa.Engine) -> None:
+    ingest_paths(engine, [SEEDS])
+    before = snapshot(engine)
+    report = ingest_paths(engine, [SEEDS])
+    assert statuses(report) == ["skipped"] * 5
+    assert {r.reason for r in report.results} == {"already ingested"}
+    assert snapshot(engine) == before
+
+
+def test_a_changed_document_replaces_its_meeting_keeping_the_ids(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "referat.txt"
+    seed = (SEEDS / "001_8b76944810878f52.txt").read_text(encoding="utf-8")
+    path.write_text(seed, encoding="utf-8")
+    ingest_paths(engine, [path])
+    before = snapshot(engine)
+    path.write_text(seed.replace("Udskudt.", "Udsat til næste møde."), encoding="utf-8")
+    report = ingest_paths(engine, [path])
+    assert statuses(report) == ["updated"]
+    after = snapshot(engine)
+    for table in ("meetings", "agenda_items", "decisions", "sections", "persons", "cases"):
+        key = 0  # ids and natural keys lead every row
+        assert [r[key] for r in after[table]] == [r[key] for r in before[table]], table
+    texts = scalars(engine, "SELECT text FROM decisions WHERE date = '2019-11-25'")
+    assert texts == ["Udsat til næste møde."]
+    (old,), (new,) = before["meetings"], after["meetings"]
+    columns = [c.name for c in SQLModel.metadata.tables["meetings"].columns]
+    old_row, new_row = dict(zip(columns, old, strict=True)), dict(zip(columns, new, strict=True))
+    assert new_row["ingested_at"] == old_row["ingested_at"]  # the first ingest stays
+    assert new_row["updated_at"] > old_row["updated_at"]  # updatedAt moves
+
+
+def test_a_failure_in_the_middle_of_a_document_leaves_no_trace(engine: sa.Engine) -> None:
+    def fail_on_decisions(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO DECISIONS"):
+            raise RuntimeError("injected failure")
+
+    event.listen(engine, "before_cursor_execute", fail_on_decisions)
+    try:
+        with pytest.raises(RuntimeError, match="injected failure"):
+            ingest_paths(engine, [SEEDS / "002_78977b299a6d627a.txt"])
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_on_decisions)
+    assert all(rows == [] for rows in snapshot(engine).values())
+    # The same document goes in whole once nothing interferes.
+    assert statuses(ingest_paths(engine, [SEEDS / "002_78977b299a6d627a.txt"])) == ["ingested"]
+
+
+def test_a_database_error_fails_that_document_only(engine: sa.Engine, tmp_path: Path) -> None:
+    bad = tmp_path / "a_bad.txt"
+    # A constraint violation injected for this document's items only.
+    bad.write_text("REFERAT Direktionen d. 09-12-2019\n\nPunkt 1: A\n\n19/1\n", encoding="utf-8")
+    good = tmp_path / "b_good.txt"
+    shutil.copy(SEEDS / "002_78977b299a6d627a.txt", good)
+
+    def fail_for_bad(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if "INSERT INTO agenda_items" in statement and "direktionen-2019-12-09-1" in str(params):
+            raise sa.exc.IntegrityError(statement, params, Exception("injected constraint"))
+
+    event.listen(engine, "before_cursor_execute", fail_for_bad)
+    try:
+        report = ingest_paths(engine, [bad, good])
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_for_bad)
+    assert statuses(report) == ["failed", "ingested"]
+    assert report.results[0].line() == f"{bad}: database error: injected constraint"
+    assert scalars(engine, "SELECT id FROM meetings") == ["direktionen-2019-11-11"]
+
+
+def test_bad_files_get_one_line_and_the_rest_go_on(engine: sa.Engine, tmp_path: Path) -> None:
+    (tmp_path / "a_empty.txt").write_bytes(b"")
+    (tmp_path / "b_binary.md").write_bytes(b"REFERAT\x00\x01")
+    (tmp_path / "c_junk.txt").write_text("Indkøbsliste\n\nmælk\n", encoding="utf-8")
+    (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.7")
+    shutil.copy(SEEDS / "003_3a47a5f1bc055bc2.txt", tmp_path / "d_seed.txt")
+    report = ingest_paths(engine, [tmp_path, tmp_path / "missing.txt"])
+    assert [r.line() for r in report.results] == [
+        f"{tmp_path / 'missing.txt'}: no such file or directory",
+        f"{tmp_path / 'a_empty.txt'}: line 1: empty document",
+        f"{tmp_path / 'b_binary.md'}: line 1: binary file: contains NUL bytes",
+        f"{tmp_path / 'c_junk.txt'}: line 1: not minutes or an agenda: no header "
+        "'REFERAT <body> d. DD-MM-YYYY' or 'DAGSORDEN <body> d. DD-MM-YYYY'",
+        f"{tmp_path / 'd_seed.txt'}: ingested",
+    ]
+    assert report.summary() == {"ingested": 1, "updated": 0, "skipped": 0, "failed": 4}
+
+
+def test_closed_items_store_no_content(engine: sa.Engine) -> None:
+    ingest_paths(engine, [SEEDS, AGENDA])
+    closed = scalars(engine, "SELECT id FROM agenda_items WHERE is_closed ORDER BY id")
+    assert len(closed) == 6
+    for table in ("sections", "decisions", "attachments"):
+        rows = scalars(
+            engine,
+            f"SELECT count(*) FROM {table} t JOIN agenda_items i ON i.id = t.agenda_item_id "
+            "WHERE i.is_closed",
+        )
+        assert rows == [0], table
+    assert scalars(
+        engine, "SELECT count(*) FROM agenda_items WHERE is_closed AND page IS NULL"
+    ) == [6]
+    everything = repr(snapshot(engine))
+    assert "Fortroligt" not in everything
+
+
+def test_minutes_replace_an_agenda_but_an_agenda_never_replaces_minutes(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    agenda = AGENDA.read_text(encoding="utf-8")
+    minutes_path = tmp_path / "referat.txt"
+    minutes_path.write_text(
+        agenda.replace("DAGSORDEN", "REFERAT").replace(
+            "Beslutning Byrådet den 26-03-2024\n",
+            "Beslutning Byrådet den 26-03-2024\n\nGodkendt.\n",
+        ),
+        encoding="utf-8",
+    )
+    assert statuses(ingest_paths(engine, [AGENDA])) == ["ingested"]
+    report = ingest_paths(engine, [minutes_path])
+    assert statuses(report) == ["updated"]
+    assert report.results[0].meeting_id == "byraadet-2024-03-26"
+    assert scalars(engine, "SELECT kind FROM meetings") == ["MINUTES"]
+    changed = AGENDA.read_text(encoding="utf-8").replace("Byrådssalen", "Mødesal 1")
+    late_agenda = tmp_path / "dagsorden.txt"
+    late_agenda.write_text(changed, encoding="utf-8")
+    report = ingest_paths(engine, [late_agenda])
+    assert statuses(report) == ["skipped"]
+    assert report.results[0].reason == "an agenda never replaces the meeting's minutes"
+    assert scalars(engine, "SELECT count(*) FROM meetings") == [1]
+
+
+def test_a_second_meeting_on_the_same_day_gets_a_suffix(engine: sa.Engine, tmp_path: Path) -> None:
+    morning = AGENDA.read_text(encoding="utf-8")
+    evening = tmp_path / "aften.txt"
+    evening.write_text(morning.replace("kl. 19.00", "kl. 21.00"), encoding="utf-8")
+    ingest_paths(engine, [AGENDA, evening])
+    assert scalars(engine, "SELECT id FROM meetings ORDER BY sequence") == [
+        "byraadet-2024-03-26",
+        "byraadet-2024-03-26-2",
+    ]
+
+
+def agenda_variants(folder: Path, count: int) -> None:
+    """``count`` agendas of different meetings, from the agenda fixture."""
+    template = AGENDA.read_text(encoding="utf-8").replace("Tirsdag ", "")
+    for n in range(count):
+        day = f"{n % 28 + 1:02d}-{n // 28 + 1:02d}-2024"
+        text = template.replace("26-03-2024", day).replace("d. 26. marts 2024", f"d. {day}")
+        (folder / f"agenda_{n:03d}.txt").write_text(text, encoding="utf-8")
+
+
+def test_parallel_parsing_stores_the_same_as_sequential(engine: sa.Engine, tmp_path: Path) -> None:
+    agenda_variants(tmp_path, 20)  # enough files for the process pool
+    report = ingest_paths(engine, [tmp_path], workers=2)
+    assert statuses(report) == ["ingested"] * 20
+    parallel = snapshot(engine)
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+    ingest_paths(engine, [tmp_path], workers=1)
+
+    def without_times(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, Any]:
+        return {k: v for k, v in rows.items() if k not in ("meetings", "documents")}
+
+    assert without_times(snapshot(engine)) == without_times(parallel)
+
+
+def test_two_ingest_processes_at_once_store_one_copy_of_everything(
+    engine: sa.Engine, referat: Path, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        shutil.copy(seed, corpus / seed.name)
+    agenda_variants(corpus, 60)  # enough for the two runs to overlap
+    command = [str(referat), "ingest", "--workers", "1", str(corpus)]
+    runs = [
+        subprocess.Popen(command, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert scalars(engine, "SELECT count(*) FROM meetings") == [65]
+    assert scalars(engine, "SELECT max(sequence) FROM meetings") == [1]
+    assert scalars(engine, "SELECT count(*) FROM documents") == [65]
+    assert scalars(engine, "SELECT count(*) FROM agenda_items") == [44 + 60 * 3]
+    assert scalars(engine, "SELECT count(*) FROM persons") == [8 + 7]
+    ingested = sum(int(out.decode().split(" ingested")[0]) for out, _ in outputs)
+    assert ingested == 65  # every document ingested by exactly one of the two
