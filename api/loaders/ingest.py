@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import sqlalchemy as sa
 
+from api.db import create_engine
 from api.loaders.parser import PARSER_VERSION, parse_minutes
 from api.loaders.reading import decode_document
 from api.loaders.records import Minutes, MinutesFormatError
-from api.loaders.store import Source, StoreOutcome, store_meeting
+from api.loaders.store import KnownKeys, Source, StoreOutcome, store_meeting
 from api.models import Document
 
 SUFFIXES = (".txt", ".md")
+# The store step's bulk inserts use the driver directly, so its errors arrive unwrapped.
+_DATABASE_ERRORS = (sa.exc.SQLAlchemyError, sqlite3.Error, psycopg.Error)
 _PARALLEL_FROM = 16  # below this many files a process pool costs more than it saves
 _IN_FLIGHT_PER_WORKER = 4  # bounds memory: only this many parsed documents wait per worker
 
@@ -81,6 +86,14 @@ def ingest_paths(
     on_result: Callable[[FileResult], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> IngestReport:
+    """Store every document under ``paths``; report one result a file, in file order.
+
+    With enough files, worker processes parse the documents. On PostgreSQL they store
+    them too, each on its own connection, so that parsing and the server's work overlap;
+    SQLite has one writer at a time, and writers waiting on its lock sleep, so there the
+    parsed documents come back and this process stores them. Either way every document
+    is stored in a transaction of its own.
+    """
     files, missing = discover(paths)
     report = IngestReport()
 
@@ -93,13 +106,28 @@ def ingest_paths(
         record(result)
     if on_total is not None:
         on_total(len(files))
-    known = _known_documents(engine)
-    for path, outcome in _parsed(files, known, workers):
-        if isinstance(outcome, FileResult):
-            record(outcome)
-            continue
-        minutes, source = outcome
-        record(_store(engine, path, minutes, source))
+    jobs = _read(files, _known_documents(engine))
+    local = _Worker(engine)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(files) < _PARALLEL_FROM:
+        for path, job in jobs:
+            record(job if isinstance(job, FileResult) else local.ingest(path, *job))
+        return report
+    task = _ingest if engine.dialect.name == "postgresql" else _parse
+    url = engine.url.render_as_string(hide_password=False)
+
+    def settle(job: Future[_Done] | FileResult) -> FileResult:
+        done = job if isinstance(job, FileResult) else job.result()
+        return done if isinstance(done, FileResult) else local.store(*done)
+
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(url,)) as pool:
+        pending: deque[Future[_Done] | FileResult] = deque()
+        for path, job in jobs:
+            pending.append(job if isinstance(job, FileResult) else pool.submit(task, path, *job))
+            while len(pending) > workers * _IN_FLIGHT_PER_WORKER:
+                record(settle(pending.popleft()))
+        while pending:
+            record(settle(pending.popleft()))
     return report
 
 
@@ -113,47 +141,56 @@ def _known_documents(engine: sa.Engine) -> set[str]:
         return {row.sha256 for row in rows}
 
 
-def _store(engine: sa.Engine, path: str, minutes: Minutes, source: Source) -> FileResult:
-    try:
-        with engine.begin() as connection:
-            stored = store_meeting(connection, minutes, source, now=dt.datetime.now(dt.UTC))
-    except sa.exc.SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return FileResult(path, "failed", reason=f"database error: {reason}")
-    if stored.outcome is StoreOutcome.SKIPPED:
-        return FileResult(path, "skipped", stored.meeting_id, stored.reason)
-    return FileResult(path, stored.outcome.value, stored.meeting_id)
+class _Worker:
+    """Parses and stores documents on one engine, remembering the shared rows it saw."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.shared = KnownKeys()
+
+    def ingest(self, path: str, data: bytes, source: Source) -> FileResult:
+        parsed = self.parse(path, data, source)
+        return parsed if isinstance(parsed, FileResult) else self.store(*parsed)
+
+    @staticmethod
+    def parse(path: str, data: bytes, source: Source) -> _Done:
+        try:
+            return path, parse_minutes(decode_document(data, source=path), source=path), source
+        except MinutesFormatError as exc:
+            return FileResult(path, "failed", reason=f"line {exc.line}: {exc.reason}")
+
+    def store(self, path: str, minutes: Minutes, source: Source) -> FileResult:
+        try:
+            with self.engine.begin() as connection:
+                stored = store_meeting(
+                    connection, minutes, source, now=dt.datetime.now(dt.UTC), known=self.shared
+                )
+        except _DATABASE_ERRORS as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            return FileResult(path, "failed", reason=f"database error: {reason}")
+        self.shared.add(stored.shared)
+        if stored.outcome is StoreOutcome.SKIPPED:
+            return FileResult(path, "skipped", stored.meeting_id, stored.reason)
+        return FileResult(path, stored.outcome.value, stored.meeting_id)
 
 
-_Parsed = tuple[Minutes, Source] | FileResult
+# A parsed document on its way to be stored, or the result of a file already settled.
+_Done = tuple[str, Minutes, Source] | FileResult
+_worker: _Worker | None = None  # one per worker process, made by _start_worker
 
 
-def _parsed(
-    files: list[Path], known: set[str], workers: int | None
-) -> Iterator[tuple[str, _Parsed]]:
-    """Read, hash and parse each file in order, in worker processes when it pays."""
-    jobs = _read(files, known)
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or len(files) < _PARALLEL_FROM:
-        for path, job in jobs:
-            yield path, job if isinstance(job, FileResult) else _parse_job(path, *job)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[tuple[str, Future[_Parsed] | FileResult]] = deque()
-        for path, job in jobs:
-            if isinstance(job, FileResult):
-                pending.append((path, job))
-            else:
-                pending.append((path, pool.submit(_parse_job, path, *job)))
-            while len(pending) > workers * _IN_FLIGHT_PER_WORKER:
-                yield _settle(pending.popleft())
-        while pending:
-            yield _settle(pending.popleft())
+def _start_worker(database_url: str) -> None:
+    global _worker  # noqa: PLW0603 - the process pool's per-process state
+    _worker = _Worker(create_engine(database_url, for_writing=True))
 
 
-def _settle(entry: tuple[str, Future[_Parsed] | FileResult]) -> tuple[str, _Parsed]:
-    path, job = entry
-    return path, job if isinstance(job, FileResult) else job.result()
+def _ingest(path: str, data: bytes, source: Source) -> FileResult:
+    assert _worker is not None, "_start_worker runs first in every worker process"
+    return _worker.ingest(path, data, source)
+
+
+def _parse(path: str, data: bytes, source: Source) -> _Done:
+    return _Worker.parse(path, data, source)
 
 
 def _read(
@@ -171,10 +208,3 @@ def _read(
             yield path, FileResult(path, "skipped", reason="already ingested")
         else:
             yield path, (data, source)
-
-
-def _parse_job(path: str, data: bytes, source: Source) -> _Parsed:
-    try:
-        return parse_minutes(decode_document(data, source=path), source=path), source
-    except MinutesFormatError as exc:
-        return FileResult(path, "failed", reason=f"line {exc.line}: {exc.reason}")

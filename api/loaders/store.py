@@ -7,7 +7,8 @@ import datetime as dt
 import enum
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,10 +19,27 @@ from api.loaders import ids
 from api.loaders.parser import PARSER_VERSION
 from api.loaders.records import DocumentKind, Minutes
 
-_T = {name: getattr(models, name).__table__ for name in (
-    "Body", "Person", "Case", "Meeting", "Document", "Participation",
-    "AgendaItem", "Section", "Decision", "Attachment",
-)}  # fmt: skip
+_MEETINGS: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
+_DOCUMENTS: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
+_SHARED: dict[str, sa.Table] = {
+    "bodies": models.Body.__table__,  # type: ignore[attr-defined]
+    "persons": models.Person.__table__,  # type: ignore[attr-defined]
+    "cases": models.Case.__table__,  # type: ignore[attr-defined]
+}
+# The rows of a meeting's content, in insertion order, with their columns. They go to
+# the driver's executemany directly: SQLAlchemy's per-statement work would otherwise
+# cost more than the inserts themselves.
+_CONTENT: dict[str, tuple[str, ...]] = {
+    "participations": ("meeting_id", "is_absent", "position", "person_id", "role"),
+    "agenda_items": ("id", "meeting_id", "number", "title", "case_id", "is_closed", "page"),
+    "sections": ("agenda_item_id", "position", "kind", "heading", "text"),
+    "decisions": ("id", "agenda_item_id", "position", "body", "date", "text", "outcome"),
+    "attachments": ("agenda_item_id", "position", "title", "file_extension"),
+}
+_INSERTS = {
+    table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['?'] * len(cols))})"
+    for table, cols in _CONTENT.items()
+}
 
 
 class StoreOutcome(enum.Enum):
@@ -48,10 +66,29 @@ class StoreResult:
     outcome: StoreOutcome
     meeting_id: str
     reason: str | None = None
+    # Keys of shared rows (bodies, persons, cases) this transaction relies on.
+    shared: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass
+class KnownKeys:
+    """Shared rows known to be committed, so that an ingest run need not insert them
+    again. Fill it only after a commit: a rolled-back row is not known."""
+
+    keys: dict[str, set[str]] = field(default_factory=lambda: {t: set() for t in _SHARED})
+
+    def add(self, shared: dict[str, frozenset[str]]) -> None:
+        for table, keys in shared.items():
+            self.keys[table] |= keys
 
 
 def store_meeting(
-    connection: sa.Connection, minutes: Minutes, source: Source, *, now: dt.datetime
+    connection: sa.Connection,
+    minutes: Minutes,
+    source: Source,
+    *,
+    now: dt.datetime,
+    known: KnownKeys | None = None,
 ) -> StoreResult:
     """Insert the meeting, or replace it in place when its content changed.
 
@@ -60,14 +97,21 @@ def store_meeting(
     never store the same meeting twice.
     """
     body_id = ids.slugify(minutes.body)
-    _lock_meeting_key(connection, f"{body_id}/{minutes.date.isoformat()}")
-    _insert_missing(connection, _T["Body"], [{"id": body_id, "name": minutes.body}])
-    existing = _same_meeting(connection, body_id, minutes, source)
+    _begin_write(connection, f"{body_id}/{minutes.date.isoformat()}")
+    known = known or KnownKeys()
+    rows = _content_rows(minutes)
+    shared = {
+        "bodies": [{"id": body_id, "name": minutes.body}],
+        "persons": rows.pop("persons"),
+        "cases": rows.pop("cases"),
+    }
+    for table, shared_rows in shared.items():
+        _insert_missing(connection, _SHARED[table], shared_rows, known.keys[table])
+    existing, sequence = _same_meeting(connection, body_id, minutes, source)
     if existing is None:
-        sequence = _next_sequence(connection, body_id, minutes.date)
         meeting = ids.meeting_id(body_id, minutes.date, sequence)
         connection.execute(
-            _T["Meeting"].insert(),
+            _MEETINGS.insert(),
             _meeting_row(minutes, source, now) | {
                 "id": meeting, "body_id": body_id, "sequence": sequence, "ingested_at": now,
             },
@@ -83,13 +127,12 @@ def store_meeting(
             )
         _delete_content(connection, meeting)
         connection.execute(
-            _T["Meeting"].update().where(_T["Meeting"].c.id == meeting),
-            _meeting_row(minutes, source, now),
+            _MEETINGS.update().where(_MEETINGS.c.id == meeting), _meeting_row(minutes, source, now)
         )
         outcome = StoreOutcome.UPDATED
-    _insert_content(connection, meeting, minutes)
+    _insert_content(connection, meeting, rows)
     connection.execute(
-        _T["Document"].insert(),
+        _DOCUMENTS.insert(),
         {
             "meeting_id": meeting,
             "source_path": source.path,
@@ -100,7 +143,10 @@ def store_meeting(
             "warnings": "\n".join(minutes.warnings),
         },
     )
-    return StoreResult(outcome, meeting)
+    keys = {
+        table: frozenset(str(r["id"]) for r in shared_rows) for table, shared_rows in shared.items()
+    }
+    return StoreResult(outcome, meeting, shared=keys)
 
 
 def _meeting_row(minutes: Minutes, source: Source, now: dt.datetime) -> dict[str, Any]:
@@ -118,157 +164,167 @@ def _meeting_row(minutes: Minutes, source: Source, now: dt.datetime) -> dict[str
 
 def _same_meeting(
     connection: sa.Connection, body_id: str, minutes: Minutes, source: Source
-) -> tuple[str, str, str, str] | None:
-    """The stored meeting this document is a version of, if any.
+) -> tuple[tuple[str, str, str, str] | None, int]:
+    """The stored meeting this document is a version of, if any, and else the sequence
+    number a new meeting of this body on this day gets.
 
     One body's meetings on one day are told apart by their start time: the agenda and
     the minutes of a meeting share it, a second meeting that day has another. A document
     from the same file as a stored one is always that meeting.
     """
-    meetings, documents = _T["Meeting"], _T["Document"]
     rows = connection.execute(
         sa.select(
-            meetings.c.id,
-            meetings.c.kind,
-            meetings.c.starts_at,
-            documents.c.source_path,
-            documents.c.sha256,
-            documents.c.parser_version,
+            _MEETINGS.c.id,
+            _MEETINGS.c.kind,
+            _MEETINGS.c.sequence,
+            _MEETINGS.c.starts_at,
+            _DOCUMENTS.c.source_path,
+            _DOCUMENTS.c.sha256,
+            _DOCUMENTS.c.parser_version,
         )
-        .join(documents, documents.c.meeting_id == meetings.c.id)
-        .where(meetings.c.body_id == body_id, meetings.c.date == minutes.date)
-        .order_by(meetings.c.sequence)
+        .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
+        .where(_MEETINGS.c.body_id == body_id, _MEETINGS.c.date == minutes.date)
+        .order_by(_MEETINGS.c.sequence)
     ).all()
-    for row in rows:
-        if row.source_path == source.path:
-            return row.id, row.kind, row.sha256, row.parser_version
-    for row in rows:
-        if row.starts_at is None or minutes.starts_at is None or row.starts_at == minutes.starts_at:
-            return row.id, row.kind, row.sha256, row.parser_version
-    return None
-
-
-def _next_sequence(connection: sa.Connection, body_id: str, date: dt.date) -> int:
-    meetings = _T["Meeting"]
-    highest = connection.execute(
-        sa.select(sa.func.max(meetings.c.sequence)).where(
-            meetings.c.body_id == body_id, meetings.c.date == date
-        )
-    ).scalar_one()
-    return 1 if highest is None else int(highest) + 1
+    matches = [row for row in rows if row.source_path == source.path] or [
+        row
+        for row in rows
+        if row.starts_at is None or minutes.starts_at is None or row.starts_at == minutes.starts_at
+    ]
+    if matches:
+        row = matches[0]
+        return (row.id, row.kind, row.sha256, row.parser_version), row.sequence
+    return None, max((row.sequence for row in rows), default=0) + 1
 
 
 def _delete_content(connection: sa.Connection, meeting: str) -> None:
-    items = sa.select(_T["AgendaItem"].c.id).where(_T["AgendaItem"].c.meeting_id == meeting)
-    for name in ("Section", "Decision", "Attachment"):
-        table = _T[name]
-        connection.execute(table.delete().where(table.c.agenda_item_id.in_(items)))
-    for name in ("AgendaItem", "Participation", "Document"):
-        table = _T[name]
-        connection.execute(table.delete().where(table.c.meeting_id == meeting))
+    items = "SELECT id FROM agenda_items WHERE meeting_id = ?"
+    statements = [
+        f"DELETE FROM {table} WHERE agenda_item_id IN ({items})"
+        for table in ("sections", "decisions", "attachments")
+    ] + [
+        f"DELETE FROM {table} WHERE meeting_id = ?"
+        for table in ("agenda_items", "participations", "documents")
+    ]
+    cursor = connection.connection.cursor()
+    try:
+        for statement in statements:
+            cursor.execute(_paramstyle(connection, statement), (meeting,))
+    finally:
+        cursor.close()
 
 
-def _insert_content(connection: sa.Connection, meeting: str, minutes: Minutes) -> None:
+def _content_rows(minutes: Minutes) -> dict[str, list[Any]]:
+    """Rows for the content tables (as tuples in _CONTENT's column order; the meeting id
+    is filled in later) and for the shared tables (as dicts)."""
     people = [(False, p) for p in minutes.participants] + [(True, p) for p in minutes.absentees]
     persons = {ids.slugify(p.name): p.name for _, p in people}
-    _insert_missing(connection, _T["Person"], [{"id": k, "name": v} for k, v in persons.items()])
     positions: Counter[bool] = Counter()
     participations = []
     for is_absent, person in people:
         positions[is_absent] += 1
         participations.append(
-            {
-                "meeting_id": meeting,
-                "is_absent": is_absent,
-                "position": positions[is_absent],
-                "person_id": ids.slugify(person.name),
-                "role": person.role,
-            }
+            [None, is_absent, positions[is_absent], ids.slugify(person.name), person.role]
         )
     cases = {i.case_number for i in minutes.items if i.case_number}
-    _insert_missing(
-        connection,
-        _T["Case"],
-        [{"id": ids.case_id(n), "number": n, "year": ids.case_year(n)} for n in cases],
-    )
-    items, sections, decisions, attachments = [], [], [], []
+    items: list[list[Any]] = []
+    sections: list[list[Any]] = []
+    decisions: list[list[Any]] = []
+    attachments: list[list[Any]] = []
     for item in minutes.items:
-        item_id = ids.agenda_item_id(meeting, item.number)
-        items.append(
-            {
-                "id": item_id,
-                "meeting_id": meeting,
-                "number": item.number,
-                "title": item.title,
-                "case_id": ids.case_id(item.case_number) if item.case_number else None,
-                "is_closed": item.is_closed,
-                "page": item.page,
-            }
-        )
+        number = item.number
+        case = ids.case_id(item.case_number) if item.case_number else None
+        items.append([number, None, number, item.title, case, item.is_closed, item.page])
         sections += [
-            {
-                "agenda_item_id": item_id,
-                "position": position,
-                "kind": s.kind.value,
-                "heading": s.heading,
-                "text": s.text,
-            }
+            [number, position, s.kind.value, s.heading, s.text]
             for position, s in enumerate(item.sections, start=1)
         ]
         per_date: Counter[dt.date] = Counter()
         for position, d in enumerate(item.decisions, start=1):
             per_date[d.date] += 1
             decisions.append(
-                {
-                    "id": ids.decision_id(item_id, d.date, per_date[d.date]),
-                    "agenda_item_id": item_id,
-                    "position": position,
-                    "body": d.body,
-                    "date": d.date,
-                    "text": d.text,
-                    "outcome": d.outcome.value,
-                }
-            )
+                [(number, d.date, per_date[d.date]), number, position, d.body, d.date, d.text,
+                 d.outcome.value]
+            )  # fmt: skip
         attachments += [
-            {
-                "agenda_item_id": item_id,
-                "position": position,
-                "title": a.title,
-                "file_extension": a.file_extension,
-            }
+            [number, position, a.title, a.file_extension]
             for position, a in enumerate(item.attachments, start=1)
         ]
-    for name, rows in (
-        ("Participation", participations),
-        ("AgendaItem", items),
-        ("Section", sections),
-        ("Decision", decisions),
-        ("Attachment", attachments),
-    ):
-        if rows:
-            connection.execute(_T[name].insert(), rows)
+    return {
+        "persons": [{"id": k, "name": v} for k, v in persons.items()],
+        "cases": [{"id": ids.case_id(n), "number": n, "year": ids.case_year(n)} for n in cases],
+        "participations": participations,
+        "agenda_items": items,
+        "sections": sections,
+        "decisions": decisions,
+        "attachments": attachments,
+    }
 
 
-def _insert_missing(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+def _insert_content(connection: sa.Connection, meeting: str, rows: dict[str, list[Any]]) -> None:
+    """Fill in the meeting's ids and insert the content rows, one executemany a table."""
+    item_id = {row[0]: ids.agenda_item_id(meeting, row[0]) for row in rows["agenda_items"]}
+    for row in rows["participations"]:
+        row[0] = meeting
+    for row in rows["agenda_items"]:
+        row[0], row[1] = item_id[row[0]], meeting
+    for name in ("sections", "attachments"):
+        for row in rows[name]:
+            row[0] = item_id[row[0]]
+    for row in rows["decisions"]:
+        number, date, occurrence = row[0]
+        row[0], row[1] = ids.decision_id(item_id[number], date, occurrence), item_id[number]
+    sqlite_dates = connection.dialect.name == "sqlite"
+    if sqlite_dates:  # stored as SQLAlchemy stores them, ISO text
+        for row in rows["decisions"]:
+            row[4] = row[4].isoformat()
+    cursor = connection.connection.cursor()
+    try:
+        for table, sql in _INSERTS.items():
+            if not rows[table]:
+                continue
+            if connection.dialect.name == "postgresql":
+                # COPY: one message stream for all rows, not a statement per row; the
+                # server still checks every constraint and foreign key.
+                with cursor.copy(f"COPY {table} ({', '.join(_CONTENT[table])}) FROM STDIN") as copy:
+                    for row in rows[table]:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(sql, rows[table])
+    finally:
+        cursor.close()
+
+
+def _paramstyle(connection: sa.Connection, sql: str) -> str:
+    return sql if connection.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def _insert_missing(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]], known: set[str]
+) -> None:
     """Insert rows whose primary key is new; leave existing ones as they are.
 
     Rows go in key order, so that two transactions inserting overlapping sets lock them
     in the same order and cannot deadlock.
     """
-    if not rows:
+    new = sorted((row for row in rows if row["id"] not in known), key=lambda row: str(row["id"]))
+    if not new:
         return
-    rows = sorted(rows, key=lambda row: str(row["id"]))
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        connection.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
+        connection.execute(postgresql.insert(table).on_conflict_do_nothing(), new)
     elif dialect == "sqlite":
-        connection.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+        connection.execute(sqlite.insert(table).on_conflict_do_nothing(), new)
     else:  # pragma: no cover - only the two engines above are supported
         raise NotImplementedError(dialect)
 
 
-def _lock_meeting_key(connection: sa.Connection, key: str) -> None:
+def _begin_write(connection: sa.Connection, key: str) -> None:
     if connection.dialect.name == "postgresql":
+        # Ingest is idempotent: a crash may lose the last few commits, never consistency,
+        # and running ingest again restores them. Not waiting for the WAL flush on each
+        # document's commit doubles the ingest rate.
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         lock = int.from_bytes(
             hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True
         )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from api.loaders.ingest import ingest_paths
 from api.models import SQLModel
@@ -99,41 +100,56 @@ def test_a_changed_document_replaces_its_meeting_keeping_the_ids(
     assert new_row["updated_at"] > old_row["updated_at"]  # updatedAt moves
 
 
-def test_a_failure_in_the_middle_of_a_document_leaves_no_trace(engine: sa.Engine) -> None:
-    def fail_on_decisions(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO DECISIONS"):
-            raise RuntimeError("injected failure")
-
-    event.listen(engine, "before_cursor_execute", fail_on_decisions)
+@contextmanager
+def failing_inserts(engine: sa.Engine, table: str) -> Iterator[None]:
+    """A trigger that makes the database refuse every insert into ``table``: a failure in
+    the middle of a document's write, whatever code path does the write."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'injected failure'; END $$"
+            )
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+        else:
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            )
     try:
-        with pytest.raises(RuntimeError, match="injected failure"):
-            ingest_paths(engine, [SEEDS / "002_78977b299a6d627a.txt"])
+        yield
     finally:
-        event.remove(engine, "before_cursor_execute", fail_on_decisions)
-    assert all(rows == [] for rows in snapshot(engine).values())
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"DROP TRIGGER refuse ON {table}")
+                connection.exec_driver_sql("DROP FUNCTION refuse()")
+            else:
+                connection.exec_driver_sql("DROP TRIGGER refuse")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failure_in_the_middle_of_a_document_leaves_no_trace(
+    engine: sa.Engine, tmp_path: Path, workers: int
+) -> None:
+    agenda_variants(tmp_path, 20)
+    shutil.copy(SEEDS / "002_78977b299a6d627a.txt", tmp_path / "minutes.txt")
+    with failing_inserts(engine, "decisions"):
+        report = ingest_paths(engine, [tmp_path], workers=workers)
+    # The agendas have no decisions and go in; the minutes fail after their items and
+    # sections were written, and leave nothing behind.
+    assert statuses(report) == ["ingested"] * 20 + ["failed"]
+    assert report.results[-1].line().startswith(f"{tmp_path / 'minutes.txt'}: database error: ")
+    assert "injected failure" in report.results[-1].line()
+    assert scalars(engine, "SELECT count(*) FROM meetings WHERE body_id = 'direktionen'") == [0]
+    assert scalars(engine, "SELECT count(*) FROM bodies WHERE id = 'direktionen'") == [0]
+    assert scalars(engine, "SELECT count(*) FROM cases WHERE id = '19-227'") == [0]
+    assert scalars(engine, "SELECT count(*) FROM agenda_items") == [60]
     # The same document goes in whole once nothing interferes.
-    assert statuses(ingest_paths(engine, [SEEDS / "002_78977b299a6d627a.txt"])) == ["ingested"]
-
-
-def test_a_database_error_fails_that_document_only(engine: sa.Engine, tmp_path: Path) -> None:
-    bad = tmp_path / "a_bad.txt"
-    # A constraint violation injected for this document's items only.
-    bad.write_text("REFERAT Direktionen d. 09-12-2019\n\nPunkt 1: A\n\n19/1\n", encoding="utf-8")
-    good = tmp_path / "b_good.txt"
-    shutil.copy(SEEDS / "002_78977b299a6d627a.txt", good)
-
-    def fail_for_bad(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if "INSERT INTO agenda_items" in statement and "direktionen-2019-12-09-1" in str(params):
-            raise sa.exc.IntegrityError(statement, params, Exception("injected constraint"))
-
-    event.listen(engine, "before_cursor_execute", fail_for_bad)
-    try:
-        report = ingest_paths(engine, [bad, good])
-    finally:
-        event.remove(engine, "before_cursor_execute", fail_for_bad)
-    assert statuses(report) == ["failed", "ingested"]
-    assert report.results[0].line() == f"{bad}: database error: injected constraint"
-    assert scalars(engine, "SELECT id FROM meetings") == ["direktionen-2019-11-11"]
+    report = ingest_paths(engine, [tmp_path / "minutes.txt"])
+    assert statuses(report) == ["ingested"]
 
 
 def test_bad_files_get_one_line_and_the_rest_go_on(engine: sa.Engine, tmp_path: Path) -> None:
