@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint fmt run bench clean
+.PHONY: test lint fmt run bench schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,12 +20,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+schema: $(STAMP)  # write schema.graphql from the code; a test fails when they differ
+	$(BIN)/python -c "from api.schema import schema; print(schema.as_str())" > schema.graphql
+
 fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks print figures; they never run in the test suite (see tests/test_bench.py).
 bench: $(STAMP)
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

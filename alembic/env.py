@@ -33,7 +33,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(_url())
+    engine = create_engine(_url(), for_writing=True)  # DDL in one transaction on SQLite too
     try:
         with engine.connect() as connection:
             _run(connection)

@@ -7,12 +7,14 @@ import json
 import sys
 from collections.abc import Sequence
 
+import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from api.db import create_engine
 from api.loaders import MinutesFormatError, minutes_to_json, parse_minutes, read_document
 from api.loaders.ingest import FileResult, IngestReport, ingest_paths
+from api.logging_config import LOGGING
 from api.migrations import NotMigratedError, ensure_migrated, upgrade
 from api.progress import IngestProgress
 from api.settings import Settings
@@ -61,6 +63,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="parser processes (default: one per core)"
     )
     ingest.set_defaults(handler=_ingest)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the GraphQL API",
+        description="Serve /graphql (GraphiQL in a browser), /healthz and /readyz for the "
+        "database at DATABASE_URL. Refuses an unmigrated database.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
+    serve.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+    serve.add_argument("--workers", type=int, default=1, help="processes (default: 1)")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -117,6 +130,28 @@ def _run_ingest(engine: Engine, args: argparse.Namespace) -> IngestReport:
             on_result=on_result,
             on_total=progress.start,
         )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    engine = create_engine(settings.database_url)
+    try:
+        ensure_migrated(engine)
+    except NotMigratedError as exc:
+        print(f"referat: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    uvicorn.run(
+        "api.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,  # ours is structured: api/access_log.py
+        log_config=LOGGING,
+    )
+    return 0
 
 
 def _report_json(report: IngestReport) -> dict[str, object]:

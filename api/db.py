@@ -43,8 +43,13 @@ def _configure_sqlite(engine: sa.Engine, *, immediate: bool) -> None:
             cursor.execute("PRAGMA wal_autocheckpoint=20000")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def on_begin(connection: sa.Connection) -> None:
-        # IMMEDIATE takes the write lock up front: two writers then queue instead of one
-        # failing with "database is locked" when its read transaction tries to upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate:
+
+        @event.listens_for(engine, "begin")
+        def on_begin(connection: sa.Connection) -> None:
+            # IMMEDIATE takes the write lock up front: two writers then queue instead of
+            # one failing with "database is locked" when its read tries to upgrade.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    # Readers run each statement in autocommit mode: a read sees the newest commit and
+    # holds no lock between statements.

@@ -46,7 +46,10 @@ class Person(SQLModel, table=True):
     __tablename__ = "persons"
 
     id: str = Field(primary_key=True)
-    name: str = Field(index=True)
+    name: str
+    # The name case-folded in Python: SQLite's lower() folds ASCII only, so matching on
+    # it would find "østergård" on PostgreSQL but not on SQLite.
+    name_key: str = Field(index=True)
 
 
 class Case(SQLModel, table=True):

@@ -1,8 +1,10 @@
 """The referat command line."""
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,53 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "referat"
     done = subprocess.run([script, "--help"], capture_output=True, text=True, check=True)
     assert "parse" in done.stdout
+
+
+def test_ingest_refuses_an_unmigrated_database_in_one_line(
+    referat: Path, new_database: Callable[[str], str]
+) -> None:
+    url = new_database("sqlite")
+    done = subprocess.run(
+        [referat, "ingest", str(SEEDS)],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
+    assert "is not migrated" in done.stderr and "run `referat migrate`" in done.stderr
+
+
+def test_migrate_then_ingest_reports_and_exits_by_failures(
+    referat: Path, new_database: Callable[[str], str], tmp_path: Path
+) -> None:
+    env = {**os.environ, "DATABASE_URL": new_database("sqlite")}
+    subprocess.run([referat, "migrate"], env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [referat, "ingest", str(SEEDS)], env=env, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout) == (0, "5 ingested, 0 updated, 0 skipped, 0 failed\n")
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello\n", encoding="utf-8")
+    done = subprocess.run(
+        [referat, "ingest", "--json", str(SEEDS), str(junk)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert {k: report[k] for k in ("ingested", "updated", "skipped", "failed")} == {
+        "ingested": 0, "updated": 0, "skipped": 5, "failed": 1,
+    }  # fmt: skip
+    assert report["files"][-1]["reason"].startswith("line 1: not minutes or an agenda")
+    assert done.stderr.startswith(f"referat: {junk}: line 1: not minutes or an agenda")
+
+
+def test_ingest_help_states_the_exit_status(referat: Path) -> None:
+    done = subprocess.run(
+        [referat, "ingest", "--help"], capture_output=True, text=True, check=False
+    )
+    assert "Exit status: 0 when no document failed, 1 otherwise" in " ".join(done.stdout.split())

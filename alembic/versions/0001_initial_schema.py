@@ -40,10 +40,11 @@ def upgrade() -> None:
         "persons",
         sa.Column("id", sa.String(), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
+        sa.Column("name_key", sa.String(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_persons")),
     )
     with op.batch_alter_table("persons", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_persons_name"), ["name"], unique=False)
+        batch_op.create_index(batch_op.f("ix_persons_name_key"), ["name_key"], unique=False)
 
     op.create_table(
         "meetings",
@@ -234,7 +235,7 @@ def downgrade() -> None:
 
     op.drop_table("meetings")
     with op.batch_alter_table("persons", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_persons_name"))
+        batch_op.drop_index(batch_op.f("ix_persons_name_key"))
 
     op.drop_table("persons")
     with op.batch_alter_table("cases", schema=None) as batch_op:

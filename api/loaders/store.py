@@ -251,7 +251,7 @@ def _content_rows(minutes: Minutes) -> dict[str, list[Any]]:
             for position, a in enumerate(item.attachments, start=1)
         ]
     return {
-        "persons": [{"id": k, "name": v} for k, v in persons.items()],
+        "persons": [{"id": k, "name": v, "name_key": v.casefold()} for k, v in persons.items()],
         "cases": [{"id": ids.case_id(n), "number": n, "year": ids.case_year(n)} for n in cases],
         "participations": participations,
         "agenda_items": items,

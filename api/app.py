@@ -1,0 +1,78 @@
+"""The ASGI application, declared in one place."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.access_log import AccessLogMiddleware
+from api.database import Database
+from api.db import create_engine
+from api.graphql_view import GraphQLView
+from api.migrations import NotMigratedError, ensure_migrated
+from api.schema import schema
+from api.settings import Settings
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        try:
+            ensure_migrated(engine)  # refuse to serve an unmigrated database
+            app.state.database = Database(engine)
+            yield
+        finally:
+            engine.dispose()
+
+    middleware = [Middleware(AccessLogMiddleware), Middleware(GZipMiddleware, minimum_size=500)]
+    if settings.cors_origins:
+        middleware.insert(
+            1,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["*"],
+                max_age=3600,
+            ),
+        )
+    return Starlette(
+        routes=[
+            Route("/graphql", GraphQLView(schema), methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+
+
+def create_app_from_env() -> Starlette:
+    """For ``uvicorn --factory`` and ``referat serve``."""
+    return create_app(Settings.from_env())
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    database: Database = request.app.state.database
+    try:
+        await database.run(lambda connection: None)
+        ensure_migrated(database.engine)
+    except NotMigratedError as exc:
+        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+    return JSONResponse({"status": "ready"})

@@ -1,0 +1,422 @@
+"""Every SELECT the service runs: shared by GraphQL resolvers, dataloaders and REST.
+
+Functions take a connection and plain values and return rows; nothing here knows about
+GraphQL or HTTP. Listings use keyset pagination: a page is ordered by a unique key, and
+the key of its last row is where the next page starts, so pages never overlap or skip
+rows however the data grows in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from api import models
+
+Row = sa.Row[*tuple[Any, ...]]  # a row of any shape
+
+bodies: sa.Table = models.Body.__table__  # type: ignore[attr-defined]
+persons: sa.Table = models.Person.__table__  # type: ignore[attr-defined]
+cases: sa.Table = models.Case.__table__  # type: ignore[attr-defined]
+meetings: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
+participations: sa.Table = models.Participation.__table__  # type: ignore[attr-defined]
+items: sa.Table = models.AgendaItem.__table__  # type: ignore[attr-defined]
+sections: sa.Table = models.Section.__table__  # type: ignore[attr-defined]
+decisions: sa.Table = models.Decision.__table__  # type: ignore[attr-defined]
+attachments: sa.Table = models.Attachment.__table__  # type: ignore[attr-defined]
+
+# A sort key: columns, each ascending (False) or descending (True). The last column is
+# unique, so the key orders rows totally.
+SortKey = tuple[tuple[sa.ColumnElement[Any], bool], ...]
+
+MEETINGS_NEWEST_FIRST: SortKey = ((meetings.c.date, True), (meetings.c.id, True))
+MEETINGS_OLDEST_FIRST: SortKey = ((meetings.c.date, False), (meetings.c.id, False))
+ITEMS_NEWEST_FIRST: SortKey = (
+    (meetings.c.date, True),
+    (items.c.meeting_id, True),
+    (items.c.number, False),
+)
+DECISIONS_NEWEST_FIRST: SortKey = ((decisions.c.date, True), (decisions.c.id, True))
+CASES_NEWEST_FIRST: SortKey = ((cases.c.year, True), (cases.c.id, False))
+PERSONS_BY_NAME: SortKey = ((persons.c.name, False), (persons.c.id, False))
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFilter:
+    body: str | None = None  # a body's id or name
+    kind: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    participant: str | None = None  # a person's id or name
+    modified_since: dt.datetime | None = None
+    person_id: str | None = None  # meetings a person took part in (Person.meetings)
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItemFilter:
+    case_number: str | None = None
+    is_closed: bool | None = None
+    outcome: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFilter:
+    outcome: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatsFilter:
+    body: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+def page(
+    connection: sa.Connection,
+    query: sa.Select[Any],
+    order: SortKey,
+    first: int,
+    after: Sequence[Any] | None,
+) -> list[Row]:
+    """Up to ``first + 1`` rows after the key ``after``; the extra row tells whether
+    there is a next page. The key columns come last in each row, as ``_key0``, ``_key1``…"""
+    if after is not None:
+        query = query.where(_after(order, after))
+    keyed = query.add_columns(*(column.label(f"_key{i}") for i, (column, _) in enumerate(order)))
+    ordered = keyed.order_by(*(column.desc() if desc else column.asc() for column, desc in order))
+    return list(connection.execute(ordered.limit(first + 1)))
+
+
+def row_key(row: Row, order: SortKey) -> list[Any]:
+    return [getattr(row, f"_key{i}") for i in range(len(order))]
+
+
+def count(connection: sa.Connection, query: sa.Select[Any]) -> int:
+    return int(
+        connection.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    )
+
+
+def _after(order: SortKey, key: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """Rows strictly after ``key`` in ``order``, for any mix of directions."""
+    clauses = []
+    for i, (column, desc) in enumerate(order):
+        equal = [c == v for (c, _), v in zip(order[:i], key[:i], strict=True)]
+        beyond = column < key[i] if desc else column > key[i]
+        clauses.append(sa.and_(*equal, beyond))
+    return sa.or_(*clauses)
+
+
+# -- meetings --------------------------------------------------------------------------------
+
+
+def meetings_query(where: MeetingFilter) -> sa.Select[Any]:
+    query = sa.select(meetings)
+    if where.body is not None:
+        query = query.where(meetings.c.body_id.in_(_body_ids(where.body)))
+    if where.kind is not None:
+        query = query.where(meetings.c.kind == where.kind)
+    if where.date_from is not None:
+        query = query.where(meetings.c.date >= where.date_from)
+    if where.date_to is not None:
+        query = query.where(meetings.c.date <= where.date_to)
+    if where.modified_since is not None:
+        query = query.where(meetings.c.updated_at >= where.modified_since)
+    if where.participant is not None:
+        people = sa.select(persons.c.id).where(
+            sa.or_(
+                persons.c.id == where.participant,
+                persons.c.name_key == where.participant.casefold(),
+            )
+        )
+        query = query.where(_attended(people))
+    if where.person_id is not None:
+        query = query.where(_attended(sa.select(sa.literal(where.person_id))))
+    return query
+
+
+def _attended(people: sa.Select[Any]) -> sa.ColumnElement[bool]:
+    return sa.exists(
+        sa.select(1).where(
+            participations.c.meeting_id == meetings.c.id,
+            participations.c.is_absent.is_(False),
+            participations.c.person_id.in_(people),
+        )
+    )
+
+
+def _body_ids(body: str) -> sa.Select[Any]:
+    return sa.select(bodies.c.id).where(sa.or_(bodies.c.id == body, bodies.c.name == body))
+
+
+def meetings_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    return list(connection.execute(sa.select(meetings).where(meetings.c.id.in_(ids))))
+
+
+# -- bodies and persons ----------------------------------------------------------------------
+
+
+def all_bodies(connection: sa.Connection) -> list[Row]:
+    return list(connection.execute(sa.select(bodies).order_by(bodies.c.name)))
+
+
+def bodies_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    return list(connection.execute(sa.select(bodies).where(bodies.c.id.in_(ids))))
+
+
+def persons_query(name: str | None) -> sa.Select[Any]:
+    query = sa.select(persons)
+    if name:
+        key = name.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(persons.c.name_key.like(f"%{key}%", escape="\\"))
+    return query
+
+
+def persons_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    return list(connection.execute(sa.select(persons).where(persons.c.id.in_(ids))))
+
+
+def meeting_counts_by_person(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    """(person_id, meetings) for each person: the meetings they took part in."""
+    query = (
+        sa.select(
+            participations.c.person_id,
+            sa.func.count(sa.distinct(participations.c.meeting_id)).label("meetings"),
+        )
+        .where(participations.c.person_id.in_(ids), participations.c.is_absent.is_(False))
+        .group_by(participations.c.person_id)
+    )
+    return list(connection.execute(query))
+
+
+def people_by_meeting(connection: sa.Connection, meeting_ids: Sequence[str]) -> list[Row]:
+    """Participants and absentees of the meetings, in document order, with names."""
+    query = (
+        sa.select(
+            participations.c.meeting_id,
+            participations.c.is_absent,
+            participations.c.role,
+            persons.c.id,
+            persons.c.name,
+        )
+        .join(persons, persons.c.id == participations.c.person_id)
+        .where(participations.c.meeting_id.in_(meeting_ids))
+        .order_by(
+            participations.c.meeting_id, participations.c.is_absent, participations.c.position
+        )
+    )
+    return list(connection.execute(query))
+
+
+# -- agenda items, their content, decisions and cases -----------------------------------------
+
+
+def _items_with_date() -> sa.Select[Any]:
+    return sa.select(items, meetings.c.date.label("meeting_date")).join(
+        meetings, meetings.c.id == items.c.meeting_id
+    )
+
+
+def items_query(where: AgendaItemFilter) -> sa.Select[Any]:
+    query = _items_with_date()
+    if where.case_number is not None:
+        query = query.where(items.c.case_id == where.case_number.replace("/", "-"))
+    if where.is_closed is not None:
+        query = query.where(items.c.is_closed.is_(where.is_closed))
+    if where.outcome is not None:
+        query = query.where(
+            sa.exists(
+                sa.select(1).where(
+                    decisions.c.agenda_item_id == items.c.id, decisions.c.outcome == where.outcome
+                )
+            )
+        )
+    if where.date_from is not None:
+        query = query.where(meetings.c.date >= where.date_from)
+    if where.date_to is not None:
+        query = query.where(meetings.c.date <= where.date_to)
+    if where.body is not None:
+        query = query.where(meetings.c.body_id.in_(_body_ids(where.body)))
+    return query
+
+
+def items_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    return list(connection.execute(_items_with_date().where(items.c.id.in_(ids))))
+
+
+def items_by_meeting(connection: sa.Connection, meeting_ids: Sequence[str]) -> list[Row]:
+    query = _items_with_date().where(items.c.meeting_id.in_(meeting_ids))
+    return list(connection.execute(query.order_by(items.c.meeting_id, items.c.number)))
+
+
+def items_by_case(connection: sa.Connection, case_ids: Sequence[str]) -> list[Row]:
+    """The items of each case, oldest first: the case's timeline across meetings."""
+    query = _items_with_date().where(items.c.case_id.in_(case_ids))
+    return list(
+        connection.execute(
+            query.order_by(items.c.case_id, meetings.c.date, meetings.c.id, items.c.number)
+        )
+    )
+
+
+def sections_by_item(connection: sa.Connection, item_ids: Sequence[str]) -> list[Row]:
+    query = sa.select(sections).where(sections.c.agenda_item_id.in_(item_ids))
+    return list(connection.execute(query.order_by(sections.c.agenda_item_id, sections.c.position)))
+
+
+def attachments_by_item(connection: sa.Connection, item_ids: Sequence[str]) -> list[Row]:
+    query = sa.select(attachments).where(attachments.c.agenda_item_id.in_(item_ids))
+    return list(
+        connection.execute(query.order_by(attachments.c.agenda_item_id, attachments.c.position))
+    )
+
+
+def decisions_by_item(connection: sa.Connection, item_ids: Sequence[str]) -> list[Row]:
+    query = sa.select(decisions).where(decisions.c.agenda_item_id.in_(item_ids))
+    return list(
+        connection.execute(query.order_by(decisions.c.agenda_item_id, decisions.c.position))
+    )
+
+
+def decisions_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    return list(connection.execute(sa.select(decisions).where(decisions.c.id.in_(ids))))
+
+
+def decisions_query(where: DecisionFilter) -> sa.Select[Any]:
+    query = sa.select(decisions)
+    if where.outcome is not None:
+        query = query.where(decisions.c.outcome == where.outcome)
+    if where.date_from is not None:
+        query = query.where(decisions.c.date >= where.date_from)
+    if where.date_to is not None:
+        query = query.where(decisions.c.date <= where.date_to)
+    if where.body is not None:
+        of_body = (
+            sa.select(items.c.id)
+            .join(meetings, meetings.c.id == items.c.meeting_id)
+            .where(meetings.c.body_id.in_(_body_ids(where.body)))
+        )
+        query = query.where(decisions.c.agenda_item_id.in_(of_body))
+    return query
+
+
+def _cases_with_dates() -> sa.Select[Any]:
+    dates = (
+        sa.select(
+            items.c.case_id,
+            sa.func.min(meetings.c.date).label("first_date"),
+            sa.func.max(meetings.c.date).label("last_date"),
+        )
+        .join(meetings, meetings.c.id == items.c.meeting_id)
+        .where(items.c.case_id.is_not(None))
+        .group_by(items.c.case_id)
+        .subquery()
+    )
+    # Inner join: a case no stored item refers to any more is not listed.
+    return sa.select(cases, dates.c.first_date, dates.c.last_date).join(
+        dates, dates.c.case_id == cases.c.id
+    )
+
+
+def cases_query() -> sa.Select[Any]:
+    return _cases_with_dates()
+
+
+def cases_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    return list(connection.execute(_cases_with_dates().where(cases.c.id.in_(ids))))
+
+
+# -- node ids and aggregates -------------------------------------------------------------------
+
+NODE_TABLES = (
+    ("Meeting", meetings),
+    ("AgendaItem", items),
+    ("Decision", decisions),
+    ("Case", cases),
+    ("Body", bodies),
+    ("Person", persons),
+)
+
+
+def node_type(connection: sa.Connection, node_id: str) -> str | None:
+    """Which type has this id; one statement. Meeting ids win over the rare body or
+    person slug that could look the same."""
+    query = sa.union_all(
+        *(
+            sa.select(sa.literal(i).label("rank"), sa.literal(name).label("type")).where(
+                table.c.id == node_id
+            )
+            for i, (name, table) in enumerate(NODE_TABLES)
+        )
+    ).subquery()
+    found = connection.execute(sa.select(query.c.type).order_by(query.c.rank).limit(1)).first()
+    return None if found is None else str(found.type)
+
+
+def _stats_meetings(where: StatsFilter) -> sa.Select[Any]:
+    return meetings_query(
+        MeetingFilter(body=where.body, date_from=where.date_from, date_to=where.date_to)
+    )
+
+
+def stats_totals(connection: sa.Connection, where: StatsFilter) -> Row:
+    scope = _stats_meetings(where).subquery()
+    scoped_items = sa.select(items.c.id).where(items.c.meeting_id.in_(sa.select(scope.c.id)))
+    query = sa.select(
+        sa.select(sa.func.count()).select_from(scope).scalar_subquery().label("meetings"),
+        sa.select(sa.func.count())
+        .select_from(scoped_items.subquery())
+        .scalar_subquery()
+        .label("items"),
+        sa.select(sa.func.count())
+        .where(decisions.c.agenda_item_id.in_(scoped_items))
+        .scalar_subquery()
+        .label("decisions"),
+    )
+    return connection.execute(query).one()
+
+
+def decisions_by_outcome(connection: sa.Connection, where: StatsFilter) -> list[Row]:
+    scope = _stats_meetings(where).subquery()
+    query = (
+        sa.select(decisions.c.outcome, sa.func.count().label("total"))
+        .join(items, items.c.id == decisions.c.agenda_item_id)
+        .where(items.c.meeting_id.in_(sa.select(scope.c.id)))
+        .group_by(decisions.c.outcome)
+        .order_by(sa.func.count().desc(), decisions.c.outcome)
+    )
+    return list(connection.execute(query))
+
+
+def meetings_by_year(connection: sa.Connection, where: StatsFilter) -> list[Row]:
+    scope = _stats_meetings(where).subquery()
+    year = sa.extract("year", scope.c.date)
+    query = (
+        sa.select(year.label("year"), sa.func.count().label("total")).group_by(year).order_by(year)
+    )
+    return list(connection.execute(query))
+
+
+def busiest_cases(connection: sa.Connection, where: StatsFilter, limit: int) -> list[Row]:
+    scope = _stats_meetings(where).subquery()
+    query = (
+        sa.select(items.c.case_id, sa.func.count().label("total"))
+        .where(items.c.case_id.is_not(None), items.c.meeting_id.in_(sa.select(scope.c.id)))
+        .group_by(items.c.case_id)
+        .order_by(sa.func.count().desc(), items.c.case_id)
+        .limit(limit)
+    )
+    return list(connection.execute(query))

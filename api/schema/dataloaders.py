@@ -1,0 +1,125 @@
+"""Dataloaders, built per request: each batches one kind of lookup into one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from api import queries
+from api.database import Database, rows_by
+
+Row = queries.Row
+
+
+async def _by_key(
+    db: Database, query: Callable[..., list[Row]], column: str, keys: Sequence[str]
+) -> list[Row | None]:
+    found = {getattr(row, column): row for row in await db.run(query, list(keys))}
+    return [found.get(key) for key in keys]
+
+
+async def _grouped(
+    db: Database, query: Callable[..., list[Row]], column: str, keys: Sequence[str]
+) -> list[list[Row]]:
+    groups = rows_by(await db.run(query, list(keys)), column)
+    return [groups.get(key, []) for key in keys]
+
+
+async def batch_meetings_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    return await _by_key(db, queries.meetings_by_id, "id", ids)
+
+
+async def batch_bodies_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    return await _by_key(db, queries.bodies_by_id, "id", ids)
+
+
+async def batch_persons_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    return await _by_key(db, queries.persons_by_id, "id", ids)
+
+
+async def batch_meeting_counts_by_person(db: Database, ids: Sequence[str]) -> list[int]:
+    counts = {
+        row.person_id: int(row.meetings)
+        for row in await db.run(queries.meeting_counts_by_person, list(ids))
+    }
+    return [counts.get(person, 0) for person in ids]
+
+
+async def batch_people_by_meeting(db: Database, ids: Sequence[str]) -> list[list[Row]]:
+    return await _grouped(db, queries.people_by_meeting, "meeting_id", ids)
+
+
+async def batch_agenda_items_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    return await _by_key(db, queries.items_by_id, "id", ids)
+
+
+async def batch_agenda_items_by_meeting(db: Database, ids: Sequence[str]) -> list[list[Row]]:
+    return await _grouped(db, queries.items_by_meeting, "meeting_id", ids)
+
+
+async def batch_agenda_items_by_case(db: Database, ids: Sequence[str]) -> list[list[Row]]:
+    return await _grouped(db, queries.items_by_case, "case_id", ids)
+
+
+async def batch_sections_by_agenda_item(db: Database, ids: Sequence[str]) -> list[list[Row]]:
+    return await _grouped(db, queries.sections_by_item, "agenda_item_id", ids)
+
+
+async def batch_decisions_by_agenda_item(db: Database, ids: Sequence[str]) -> list[list[Row]]:
+    return await _grouped(db, queries.decisions_by_item, "agenda_item_id", ids)
+
+
+async def batch_attachments_by_agenda_item(db: Database, ids: Sequence[str]) -> list[list[Row]]:
+    return await _grouped(db, queries.attachments_by_item, "agenda_item_id", ids)
+
+
+async def batch_decisions_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    return await _by_key(db, queries.decisions_by_id, "id", ids)
+
+
+async def batch_cases_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    return await _by_key(db, queries.cases_by_id, "id", ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaders:
+    meeting_by_id: DataLoader[str, Row | None]
+    body_by_id: DataLoader[str, Row | None]
+    person_by_id: DataLoader[str, Row | None]
+    meeting_count_by_person: DataLoader[str, int]
+    people_by_meeting: DataLoader[str, list[Row]]
+    agenda_item_by_id: DataLoader[str, Row | None]
+    agenda_items_by_meeting: DataLoader[str, list[Row]]
+    agenda_items_by_case: DataLoader[str, list[Row]]
+    sections_by_agenda_item: DataLoader[str, list[Row]]
+    decisions_by_agenda_item: DataLoader[str, list[Row]]
+    attachments_by_agenda_item: DataLoader[str, list[Row]]
+    decision_by_id: DataLoader[str, Row | None]
+    case_by_id: DataLoader[str, Row | None]
+
+
+def make_loaders(db: Database) -> Loaders:
+    def loader(
+        batch: Callable[[Database, Sequence[str]], Awaitable[list[Any]]],
+    ) -> DataLoader[str, Any]:
+        return DataLoader(load_fn=partial(batch, db))
+
+    return Loaders(
+        meeting_by_id=loader(batch_meetings_by_id),
+        body_by_id=loader(batch_bodies_by_id),
+        person_by_id=loader(batch_persons_by_id),
+        meeting_count_by_person=loader(batch_meeting_counts_by_person),
+        people_by_meeting=loader(batch_people_by_meeting),
+        agenda_item_by_id=loader(batch_agenda_items_by_id),
+        agenda_items_by_meeting=loader(batch_agenda_items_by_meeting),
+        agenda_items_by_case=loader(batch_agenda_items_by_case),
+        sections_by_agenda_item=loader(batch_sections_by_agenda_item),
+        decisions_by_agenda_item=loader(batch_decisions_by_agenda_item),
+        attachments_by_agenda_item=loader(batch_attachments_by_agenda_item),
+        decision_by_id=loader(batch_decisions_by_id),
+        case_by_id=loader(batch_cases_by_id),
+    )

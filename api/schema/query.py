@@ -1,0 +1,220 @@
+"""The Query type: entry points of ../shared/API.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import strawberry
+
+from api import queries
+from api.schema.context import Info
+from api.schema.errors import BadUserInput
+from api.schema.listings import (
+    agenda_items_connection,
+    cases_connection,
+    decisions_connection,
+    meetings_connection,
+    persons_connection,
+)
+from api.schema.pagination import Connection
+from api.schema.types import (
+    AgendaItem,
+    Body,
+    Case,
+    Decision,
+    DecisionOutcomeEnum,
+    DocumentKindEnum,
+    Meeting,
+    Node,
+    Person,
+    Stats,
+    node_from_row,
+)
+
+
+@strawberry.enum
+class MeetingOrder(enum.Enum):
+    DATE_ASC = "DATE_ASC"
+    DATE_DESC = "DATE_DESC"
+
+
+@strawberry.input
+class MeetingFilter:
+    body: str | None = strawberry.field(default=None, description="A body's id or name.")
+    kind: DocumentKindEnum | None = None  # type: ignore[valid-type]
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    participant: str | None = strawberry.field(
+        default=None, description="A person's id or name: meetings they took part in."
+    )
+    modified_since: dt.datetime | None = None
+
+    def to_query(self) -> queries.MeetingFilter:
+        if self.modified_since is not None and self.modified_since.tzinfo is None:
+            raise BadUserInput("modifiedSince needs a time zone offset, e.g. 2024-01-01T00:00:00Z")
+        return queries.MeetingFilter(
+            body=self.body,
+            kind=self.kind.value if self.kind else None,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            participant=self.participant,
+            modified_since=self.modified_since,
+        )
+
+
+@strawberry.input
+class AgendaItemFilter:
+    case_number: str | None = None
+    is_closed: bool | None = None
+    outcome: DecisionOutcomeEnum | None = None  # type: ignore[valid-type]
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    body: str | None = None
+
+    def to_query(self) -> queries.AgendaItemFilter:
+        return queries.AgendaItemFilter(
+            case_number=self.case_number,
+            is_closed=self.is_closed,
+            outcome=self.outcome.value if self.outcome else None,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            body=self.body,
+        )
+
+
+@strawberry.input
+class DecisionFilter:
+    outcome: DecisionOutcomeEnum | None = None  # type: ignore[valid-type]
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    body: str | None = None
+
+    def to_query(self) -> queries.DecisionFilter:
+        return queries.DecisionFilter(
+            outcome=self.outcome.value if self.outcome else None,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            body=self.body,
+        )
+
+
+@strawberry.input
+class StatsFilter:
+    body: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def to_query(self) -> queries.StatsFilter:
+        return queries.StatsFilter(body=self.body, date_from=self.date_from, date_to=self.date_to)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any entity by its id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name = await info.context.db.run(queries.node_type, str(id))
+        if type_name is None:
+            return None
+        loaders = info.context.loaders
+        loader = {
+            "Meeting": loaders.meeting_by_id,
+            "AgendaItem": loaders.agenda_item_by_id,
+            "Decision": loaders.decision_by_id,
+            "Case": loaders.case_by_id,
+            "Body": loaders.body_by_id,
+            "Person": loaders.person_by_id,
+        }[type_name]
+        row = await loader.load(str(id))
+        return None if row is None else node_from_row(type_name, row)
+
+    @strawberry.field
+    async def meeting(self, info: Info, id: strawberry.ID) -> Meeting | None:
+        row = await info.context.loaders.meeting_by_id.load(str(id))
+        return None if row is None else Meeting.from_row(row)
+
+    @strawberry.field
+    async def meetings(
+        self,
+        info: Info,
+        filter: MeetingFilter | None = None,
+        order_by: MeetingOrder = MeetingOrder.DATE_DESC,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[Meeting]:
+        where = filter.to_query() if filter else queries.MeetingFilter()
+        newest_first = order_by is MeetingOrder.DATE_DESC
+        return await meetings_connection(info, where, newest_first, first, after)
+
+    @strawberry.field
+    async def agenda_item(self, info: Info, id: strawberry.ID) -> AgendaItem | None:
+        row = await info.context.loaders.agenda_item_by_id.load(str(id))
+        return None if row is None else AgendaItem.from_row(row)
+
+    @strawberry.field(description="Newest meetings first, then in number order.")
+    async def agenda_items(
+        self,
+        info: Info,
+        filter: AgendaItemFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[AgendaItem]:
+        where = filter.to_query() if filter else queries.AgendaItemFilter()
+        return await agenda_items_connection(info, where, first, after)
+
+    @strawberry.field
+    async def decision(self, info: Info, id: strawberry.ID) -> Decision | None:
+        row = await info.context.loaders.decision_by_id.load(str(id))
+        return None if row is None else Decision.from_row(row)
+
+    @strawberry.field(description="Newest first.")
+    async def decisions(
+        self,
+        info: Info,
+        filter: DecisionFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[Decision]:
+        where = filter.to_query() if filter else queries.DecisionFilter()
+        return await decisions_connection(info, where, first, after)
+
+    @strawberry.field(name="case", description='A case by its number, e.g. "19/227".')
+    async def case_(self, info: Info, number: str) -> Case | None:
+        row = await info.context.loaders.case_by_id.load(number.strip().replace("/", "-"))
+        return None if row is None else Case.from_row(row)
+
+    @strawberry.field(description="Newest cases first.")
+    async def cases(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Case]:
+        return await cases_connection(info, first, after)
+
+    @strawberry.field
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        row = await info.context.loaders.person_by_id.load(str(id))
+        return None if row is None else Person.from_row(row)
+
+    @strawberry.field(description="By name; `name` matches any part of it, in any case.")
+    async def persons(
+        self,
+        info: Info,
+        name: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[Person]:
+        return await persons_connection(info, name, first, after)
+
+    @strawberry.field
+    async def bodies(self, info: Info) -> list[Body]:
+        return [Body.from_row(row) for row in await info.context.db.run(queries.all_bodies)]
+
+    @strawberry.field(description="Aggregates for dashboards.")
+    async def stats(self, info: Info, filter: StatsFilter | None = None) -> Stats:
+        where = filter.to_query() if filter else queries.StatsFilter()
+        totals = await info.context.db.run(queries.stats_totals, where)
+        return Stats(
+            meeting_count=totals.meetings,
+            agenda_item_count=totals.items,
+            decision_count=totals.decisions,
+            where=where,
+        )

@@ -1,0 +1,68 @@
+"""The strawberry schema: types, limits, and masking of unexpected errors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from api.schema.errors import is_client_error
+from api.schema.limits import MAX_ALIASES, MAX_DEPTH, DocumentLimits
+from api.schema.query import Query
+from api.schema.types import AgendaItem, Body, Case, Decision, Meeting, Person
+
+logger = logging.getLogger("referat.graphql")
+
+MAX_BATCH = 10  # operations in one batched request
+SCHEMA_FILE = Path(__file__).resolve().parent.parent.parent / "schema.graphql"
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Clients see "Unexpected error." with code INTERNAL_SERVER_ERROR; the log gets the
+    traceback. Errors in the request itself stay readable."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not is_client_error(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        logger.error(
+            "unexpected error at %s: %s",
+            ".".join(map(str, error.path or [])) or "(operation)",
+            error.message,
+            exc_info=error.original_error,
+        )
+        return GraphQLError(
+            "Unexpected error.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR"},
+        )
+
+
+class ReferatSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Unexpected errors are logged, with their traceback, where they are masked;
+        # the client's own mistakes are no news for the server log.
+        return None
+
+
+schema = ReferatSchema(
+    query=Query,
+    types=[Meeting, Body, Person, AgendaItem, Decision, Case],
+    extensions=[
+        DocumentLimits,  # first: bounds the document in linear time
+        QueryDepthLimiter(max_depth=MAX_DEPTH),  # type: ignore[list-item]
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),  # type: ignore[list-item]
+        MaskUnexpectedErrors,
+    ],
+    config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH}),
+)

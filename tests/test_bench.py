@@ -1,0 +1,38 @@
+"""Smoke tests: every benchmark script runs on a tiny corpus. Figures are not checked
+here; benchmarks never run as timed assertions in the suite."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from tests.paths import ROOT
+
+
+def run(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_parse_bench_prints_mb_per_second() -> None:
+    out = run("bench/parse.py", "--runs", "1", "--repeat", "1")
+    assert "MB/s" in out and "(peer)" in out
+
+
+def test_corpus_is_deterministic_and_parses(tmp_path: Path) -> None:
+    run("bench/corpus.py", "--meetings", "12", "--out", str(tmp_path / "a"))
+    run("bench/corpus.py", "--meetings", "12", "--out", str(tmp_path / "b"))
+    first = sorted(p.read_bytes() for p in (tmp_path / "a").iterdir())
+    assert first == sorted(p.read_bytes() for p in (tmp_path / "b").iterdir())
+    assert len(first) == 12
+    out = run("-m", "api.cli", "parse", str(tmp_path / "a" / "000000.txt"))
+    assert '"items"' in out
+
+
+def test_ingest_bench_runs_on_each_engine(database_url: str) -> None:
+    engine = make_url(database_url).get_backend_name()
+    out = run("bench/ingest.py", "--meetings", "20", "--runs", "1", "--engines", engine)
+    assert f"ingest {engine}" in out and "meetings/s" in out and "peak RSS" in out
