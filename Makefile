@@ -15,6 +15,12 @@ $(STAMP): pyproject.toml
 test: lint
 	$(BIN)/pytest
 
+# Serve the seeds at http://127.0.0.1:8000/graphql from SQLite (DATABASE_URL overrides).
+run: $(STAMP)
+	$(BIN)/referat migrate
+	$(BIN)/referat ingest seeds/
+	$(BIN)/referat serve --host 127.0.0.1 --port 8000
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

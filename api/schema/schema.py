@@ -60,8 +60,8 @@ schema = ReferatSchema(
     types=[Meeting, Body, Person, AgendaItem, Decision, Case],
     extensions=[
         DocumentLimits,  # first: bounds the document in linear time
-        QueryDepthLimiter(max_depth=MAX_DEPTH),  # type: ignore[list-item]
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),  # type: ignore[list-item]
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         MaskUnexpectedErrors,
     ],
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH}),
