@@ -17,13 +17,31 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = api.models.SQLModel.metadata
 
 
+# Search indexes live outside the models (see api.models.SearchDocument).
+_UNMODELLED_TABLES = ("search_fts",)
+_UNMODELLED = {("column", "tsv"), ("index", "ix_search_documents_tsv")}
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    if type_ == "table" and name and name.startswith(_UNMODELLED_TABLES):
+        return False
+    return (type_, name) not in _UNMODELLED
+
+
 def _url() -> str:
     url = config.attributes.get("database_url") or Settings.from_env().database_url
     return str(url)
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -47,6 +65,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -154,3 +154,24 @@ class Attachment(SQLModel, table=True):
     position: int = Field(primary_key=True)
     title: str
     file_extension: str | None = None
+
+
+class SearchDocument(SQLModel, table=True):
+    """One searchable unit: an open agenda item (title, sections, attachment titles) or a
+    decision, as lemmas separated by spaces (api.search.normalise).
+
+    The engines index ``tokens`` alike: PostgreSQL in a ``tsv`` tsvector column with a
+    GIN index, SQLite in the FTS5 table ``search_fts``; migration 0002 creates both, and
+    neither is part of these models (alembic/env.py leaves them out of comparisons).
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (_one_of("kind", ("AgendaItem", "Decision")),)
+
+    id: str = Field(primary_key=True)  # the agenda item's or the decision's id
+    kind: str
+    agenda_item_id: str = Field(sa_column_args=[_cascade("agenda_items.id")], index=True)
+    meeting_id: str = Field(sa_column_args=[_cascade("meetings.id")], index=True)
+    body_id: str = Field(index=True)
+    date: dt.date = Field(index=True)
+    tokens: str = Field(sa_type=sa.Text)

@@ -420,3 +420,70 @@ def busiest_cases(connection: sa.Connection, where: StatsFilter, limit: int) -> 
         .limit(limit)
     )
     return list(connection.execute(query))
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    body: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _search_matches(dialect: str, where: SearchFilter) -> tuple[str, dict[str, Any]]:
+    """The FTS statement for this engine: hits with a score, higher is better. The match
+    expression arrives as a parameter, compiled by api.search.syntax from lemmas."""
+    filters: list[str] = []
+    params: dict[str, Any] = {}
+    if where.body is not None:
+        filters.append("d.body_id IN (SELECT id FROM bodies WHERE id = :body OR name = :body)")
+        params["body"] = where.body
+    if where.date_from is not None:
+        filters.append("d.date >= :date_from")
+        params["date_from"] = where.date_from
+    if where.date_to is not None:
+        filters.append("d.date <= :date_to")
+        params["date_to"] = where.date_to
+    extra = "".join(f" AND {f}" for f in filters)
+    if dialect == "postgresql":
+        sql = (
+            "SELECT d.id, d.kind, d.agenda_item_id, ts_rank_cd(d.tsv, q.q)::float8 AS score "
+            "FROM search_documents d, (SELECT CAST(:match AS tsquery) AS q) q "
+            f"WHERE d.tsv @@ q.q{extra}"
+        )
+    else:
+        sql = (
+            "SELECT d.id, d.kind, d.agenda_item_id, -bm25(search_fts) AS score "
+            "FROM search_fts JOIN search_documents d ON d.rowid = search_fts.rowid "
+            f"WHERE search_fts MATCH :match{extra}"
+        )
+    return sql, params
+
+
+def search_page(
+    connection: sa.Connection,
+    match: str,
+    where: SearchFilter,
+    first: int,
+    after: Sequence[Any] | None,
+) -> list[Row]:
+    """Up to ``first + 1`` hits, best first, after the (score, id) key ``after``."""
+    sql, params = _search_matches(connection.dialect.name, where)
+    keyset = ""
+    if after is not None:
+        keyset = "WHERE score < :score OR (score = :score AND id > :id)"
+        params |= {"score": after[0], "id": after[1]}
+    statement = (
+        f"SELECT id, kind, agenda_item_id, score FROM ({sql}) hits {keyset} "
+        "ORDER BY score DESC, id LIMIT :limit"
+    )
+    params |= {"match": match, "limit": first + 1}
+    return list(connection.execute(sa.text(statement), params))
+
+
+def search_count(connection: sa.Connection, match: str, where: SearchFilter) -> int:
+    sql, params = _search_matches(connection.dialect.name, where)
+    statement = sa.text(f"SELECT count(*) FROM ({sql}) hits")
+    return int(connection.execute(statement, params | {"match": match}).scalar_one())

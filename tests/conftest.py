@@ -17,10 +17,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from starlette.testclient import TestClient
 
+from api.app import create_app
 from api.db import create_engine
+from api.loaders.ingest import ingest_paths
 from api.migrations import upgrade
 from api.models import SQLModel
+from api.settings import Settings
+from tests.paths import ROOT
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "REFERAT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -96,6 +101,26 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
     engine.dispose()
+
+
+# Relative paths, so that sourceFile is the same on every machine.
+DOCUMENTS = ["seeds", "tests/fixtures"]
+
+
+@pytest.fixture
+def seeded(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> sa.Engine:
+    """The seeds and fixtures, ingested."""
+    monkeypatch.chdir(ROOT)
+    report = ingest_paths(engine, DOCUMENTS, workers=1)
+    assert report.summary()["failed"] == 0
+    return engine
+
+
+@pytest.fixture
+def client(seeded: sa.Engine, database_url: str) -> Iterator[TestClient]:
+    """The app over the seeded database."""
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        yield client
 
 
 @pytest.fixture

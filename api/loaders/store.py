@@ -18,6 +18,7 @@ from api import models
 from api.loaders import ids
 from api.loaders.parser import PARSER_VERSION
 from api.loaders.records import DocumentKind, Minutes
+from api.search.normalise import tokens
 
 _MEETINGS: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
 _DOCUMENTS: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
@@ -35,7 +36,10 @@ _CONTENT: dict[str, tuple[str, ...]] = {
     "sections": ("agenda_item_id", "position", "kind", "heading", "text"),
     "decisions": ("id", "agenda_item_id", "position", "body", "date", "text", "outcome"),
     "attachments": ("agenda_item_id", "position", "title", "file_extension"),
+    "search_documents": ("id", "kind", "agenda_item_id", "meeting_id", "body_id", "date", "tokens"),
 }
+# PostgreSQL also gets the tsvector, built here from the same lemmas (see _tsvector).
+_POSTGRES_EXTRA = {"search_documents": ("tsv",)}
 _INSERTS = {
     table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['?'] * len(cols))})"
     for table, cols in _CONTENT.items()
@@ -130,7 +134,7 @@ def store_meeting(
             _MEETINGS.update().where(_MEETINGS.c.id == meeting), _meeting_row(minutes, source, now)
         )
         outcome = StoreOutcome.UPDATED
-    _insert_content(connection, meeting, rows)
+    _insert_content(connection, meeting, body_id, minutes.date, rows)
     connection.execute(
         _DOCUMENTS.insert(),
         {
@@ -204,7 +208,7 @@ def _delete_content(connection: sa.Connection, meeting: str) -> None:
         for table in ("sections", "decisions", "attachments")
     ] + [
         f"DELETE FROM {table} WHERE meeting_id = ?"
-        for table in ("agenda_items", "participations", "documents")
+        for table in ("search_documents", "agenda_items", "participations", "documents")
     ]
     cursor = connection.connection.cursor()
     try:
@@ -231,6 +235,7 @@ def _content_rows(minutes: Minutes) -> dict[str, list[Any]]:
     sections: list[list[Any]] = []
     decisions: list[list[Any]] = []
     attachments: list[list[Any]] = []
+    searchable: list[list[Any]] = []
     for item in minutes.items:
         number = item.number
         case = ids.case_id(item.case_number) if item.case_number else None
@@ -250,6 +255,18 @@ def _content_rows(minutes: Minutes) -> dict[str, list[Any]]:
             [number, position, a.title, a.file_extension]
             for position, a in enumerate(item.attachments, start=1)
         ]
+        if not item.is_closed:  # a closed item is never found
+            text = [
+                item.title,
+                *(s.text for s in item.sections),
+                *(a.title for a in item.attachments),
+            ]
+            searchable.append([number, "AgendaItem", number, None, None, None, _lemmas(text)])
+            searchable += [
+                [row[0], "Decision", number, None, None, None, _lemmas([row[5]])]
+                for row in decisions
+                if row[1] == number
+            ]
     return {
         "persons": [{"id": k, "name": v, "name_key": v.casefold()} for k, v in persons.items()],
         "cases": [{"id": ids.case_id(n), "number": n, "year": ids.case_year(n)} for n in cases],
@@ -258,10 +275,30 @@ def _content_rows(minutes: Minutes) -> dict[str, list[Any]]:
         "sections": sections,
         "decisions": decisions,
         "attachments": attachments,
+        "search_documents": searchable,
     }
 
 
-def _insert_content(connection: sa.Connection, meeting: str, rows: dict[str, list[Any]]) -> None:
+def _lemmas(texts: list[str]) -> str:
+    return " ".join(" ".join(tokens(text)) for text in texts if text)
+
+
+def _tsvector(lemmas: str) -> str:
+    """The tsvector of the lemmas in PostgreSQL's input syntax, positions included; no
+    parser or locale is involved, so PostgreSQL indexes exactly what SQLite does."""
+    positions: dict[str, list[str]] = {}
+    for position, word in enumerate(lemmas.split(), start=1):
+        positions.setdefault(word, []).append(str(min(position, 16383)))
+    return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
+
+
+def _insert_content(
+    connection: sa.Connection,
+    meeting: str,
+    body_id: str,
+    date: dt.date,
+    rows: dict[str, list[Any]],
+) -> None:
     """Fill in the meeting's ids and insert the content rows, one executemany a table."""
     item_id = {row[0]: ids.agenda_item_id(meeting, row[0]) for row in rows["agenda_items"]}
     for row in rows["participations"]:
@@ -271,22 +308,34 @@ def _insert_content(connection: sa.Connection, meeting: str, rows: dict[str, lis
     for name in ("sections", "attachments"):
         for row in rows[name]:
             row[0] = item_id[row[0]]
+    decision_id = {}
     for row in rows["decisions"]:
-        number, date, occurrence = row[0]
-        row[0], row[1] = ids.decision_id(item_id[number], date, occurrence), item_id[number]
-    sqlite_dates = connection.dialect.name == "sqlite"
-    if sqlite_dates:  # stored as SQLAlchemy stores them, ISO text
+        key = row[0]
+        number, day, occurrence = key
+        row[0], row[1] = ids.decision_id(item_id[number], day, occurrence), item_id[number]
+        decision_id[key] = row[0]
+    postgres = connection.dialect.name == "postgresql"
+    for row in rows["search_documents"]:
+        key = row[0]
+        row[0] = item_id[key] if row[1] == "AgendaItem" else decision_id[key]
+        row[2], row[3], row[4], row[5] = item_id[row[2]], meeting, body_id, date
+        if postgres:
+            row.append(_tsvector(row[6]))
+    if not postgres:  # dates as SQLAlchemy stores them in SQLite, ISO text
         for row in rows["decisions"]:
             row[4] = row[4].isoformat()
+        for row in rows["search_documents"]:
+            row[5] = row[5].isoformat()
     cursor = connection.connection.cursor()
     try:
         for table, sql in _INSERTS.items():
             if not rows[table]:
                 continue
-            if connection.dialect.name == "postgresql":
+            if postgres:
                 # COPY: one message stream for all rows, not a statement per row; the
                 # server still checks every constraint and foreign key.
-                with cursor.copy(f"COPY {table} ({', '.join(_CONTENT[table])}) FROM STDIN") as copy:
+                columns = ", ".join(_CONTENT[table] + _POSTGRES_EXTRA.get(table, ()))
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows[table]:
                         copy.write_row(row)
             else:

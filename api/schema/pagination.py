@@ -77,6 +77,8 @@ def decode_cursor(cursor: str | None, types: Sequence[type]) -> list[Any] | None
 def _typed(value: Any, kind: type) -> Any:
     if kind is dt.date:
         return dt.date.fromisoformat(value)
+    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     if kind is int and isinstance(value, int) and not isinstance(value, bool):
         return value
     if kind is str and isinstance(value, str):

@@ -18,6 +18,7 @@ from api.schema.listings import (
     persons_connection,
 )
 from api.schema.pagination import Connection
+from api.schema.search import SearchFilter, SearchHit, search
 from api.schema.types import (
     AgendaItem,
     Body,
@@ -207,6 +208,20 @@ class Query:
     @strawberry.field
     async def bodies(self, info: Info) -> list[Body]:
         return [Body.from_row(row) for row in await info.context.db.run(queries.all_bodies)]
+
+    @strawberry.field(
+        description='Danish full-text search: words, "phrases", -excluded, OR, prefix*. '
+        "Best hits first."
+    )
+    async def search(
+        self,
+        info: Info,
+        query: str,
+        filter: SearchFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[SearchHit]:
+        return await search(info, query, filter, first, after)
 
     @strawberry.field(description="Aggregates for dashboards.")
     async def stats(self, info: Info, filter: StatsFilter | None = None) -> Stats:

@@ -207,6 +207,7 @@ def test_health_readiness_and_access_log(
     }  # fmt: skip
     engine = client.app.state.database.engine  # type: ignore[attr-defined]
     with engine.begin() as connection:
+        head = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'elsewhere'")
     try:
         response = client.get("/readyz")
@@ -214,7 +215,9 @@ def test_health_readiness_and_access_log(
         assert "run `referat migrate`" in response.json()["reason"]
     finally:
         with engine.begin() as connection:
-            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+            connection.execute(
+                sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+            )
 
 
 def test_cors_is_configurable(engine: sa.Engine, database_url: str) -> None:

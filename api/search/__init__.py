@@ -1,0 +1,1 @@
+"""Danish full-text search: one normalisation for both engines, so they cannot drift."""
