@@ -19,6 +19,7 @@ from api.db import create_engine
 from api.graphql_view import GraphQLView
 from api.migrations import NotMigratedError, ensure_migrated
 from api.schema import schema
+from api.search.normalise import lemma
 from api.settings import Settings
 
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings) -> Starlette:
         engine = create_engine(settings.database_url)
         try:
             ensure_migrated(engine)  # refuse to serve an unmigrated database
+            lemma("godkende")  # load the Danish lemma data now, not in the first search
             app.state.database = Database(engine)
             yield
         finally:

@@ -36,3 +36,9 @@ def test_ingest_bench_runs_on_each_engine(database_url: str) -> None:
     engine = make_url(database_url).get_backend_name()
     out = run("bench/ingest.py", "--meetings", "20", "--runs", "1", "--engines", engine)
     assert f"ingest {engine}" in out and "meetings/s" in out and "peak RSS" in out
+
+
+def test_search_bench_runs_on_each_engine(database_url: str) -> None:
+    engine = make_url(database_url).get_backend_name()
+    out = run("bench/search.py", "--meetings", "20", "--repeat", "1", "--engines", engine)
+    assert f"search {engine}" in out and "p95" in out and "normalisation:" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import strawberry
@@ -63,9 +64,11 @@ async def search(
         date_to=filter.date_to if filter else None,
     )
     rows = await db.run(queries.search_page, match, where, size, key)
+    # Concurrently, so that the dataloaders batch the whole page into a few statements.
+    found = await asyncio.gather(*(_hit(info, row, parsed) for row in rows[:size]))
     edges = [
-        Edge(cursor=encode_cursor([row.score, row.id]), node=await _hit(info, row, parsed))
-        for row in rows[:size]
+        Edge(cursor=encode_cursor([row.score, row.id]), node=hit)
+        for row, hit in zip(rows, found, strict=False)
     ]
 
     async def total() -> int:

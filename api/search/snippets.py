@@ -1,62 +1,101 @@
-"""Snippets: a window of the original text around the matches, marked and escaped."""
+"""Snippets: a window of the original text around the first match, marked and escaped."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Collection
+from collections import deque
+from collections.abc import Callable, Collection
 
-from api.search.normalise import lemma, words
+from api.search.normalise import WORD, lemma, words
 
 WINDOW = 24  # words in a snippet
+CONTEXT = 4  # words shown before the first match
 _SPACE = re.compile(r"\s+")
 
 
 def snippet(texts: list[str], lemmas: Collection[str], prefixes: Collection[str]) -> str:
-    """The text with the most matches, cut to a window around the densest run of them;
-    words whose lemma matched are wrapped in <mark>, and everything else is escaped."""
+    """The first text with a match, cut to WINDOW words from a little before its first
+    match; words whose lemma matched are wrapped in <mark>, everything else is escaped."""
+    prefixes = tuple(prefixes)
 
     def matches(word: str) -> bool:
         found = lemma(word)
-        return found in lemmas or any(found.startswith(p) for p in prefixes)
+        return found in lemmas or bool(prefixes and found.startswith(prefixes))
 
-    best_text = ""
-    best_words: list[re.Match[str]] = []
-    best_hits: list[bool] = []
+    # Forms of a Danish word nearly always share its first letters (godkendt, godkendes;
+    # udskudt, udskyde), so a plain substring search finds the candidates in C and only
+    # they are lemmatized. Irregular forms fall through to reading every word.
+    needles = {term[:_NEEDLE] for term in (*lemmas, *prefixes) if term}
     for text in texts:
-        found = list(words(text))
-        hits = [matches(w.group()) for w in found]
-        if found and (not best_words or sum(hits) > sum(best_hits)):
-            best_text, best_words, best_hits = text, found, hits
-    if not best_words:
-        return ""
-    start = _densest(best_hits)
-    end = min(start + WINDOW, len(best_words))
-    pieces = ["…" if start > 0 else ""]
-    cursor = best_words[start].start()
-    for word, hit in zip(best_words[start:end], best_hits[start:end], strict=True):
-        if hit:
-            pieces.append(html.escape(best_text[cursor : word.start()]))
+        start = _first_match_by_needles(text, needles, matches)
+        if start is not None:
+            return _window(text, start, matches)
+    for text in texts:
+        for word in words(text):
+            if matches(word.group()):
+                return _window(text, word.start(), matches)
+    # No original word matched (a prefix met only a lemma): the start of the first text.
+    for text in texts:
+        if WORD.search(text):
+            return _window(text, 0, lambda _: False)
+    return ""
+
+
+_NEEDLE = 4
+
+
+def _first_match_by_needles(
+    text: str, needles: set[str], matches: Callable[[str], bool]
+) -> int | None:
+    lowered = text.lower()
+    if len(lowered) != len(text):  # positions would not line up; read every word instead
+        return None
+    candidates = sorted(
+        position for needle in needles for position in _occurrences(lowered, needle)
+    )
+    for position in candidates:
+        start = position
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        word = WORD.match(text, start)
+        if word is not None and matches(word.group()):
+            return start
+    return None
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    found, position = [], text.find(needle)
+    while position >= 0:
+        found.append(position)
+        position = text.find(needle, position + 1)
+    return found
+
+
+def _window(text: str, start: int, marked: Callable[[str], bool]) -> str:
+    """WINDOW words of ``text`` from CONTEXT words before ``start``."""
+    before: deque[re.Match[str]] = deque(maxlen=CONTEXT)
+    begin = max(0, start - 40 * CONTEXT)
+    while 0 < begin < start and text[begin - 1].isalnum():  # not from inside a word
+        begin += 1
+    for word in WORD.finditer(text, begin, start):
+        before.append(word)
+    after = [
+        w for _, w in zip(range(WINDOW - len(before)), WORD.finditer(text, start), strict=False)
+    ]
+    return _render(text, [*before, *after], marked)
+
+
+def _render(text: str, window: list[re.Match[str]], marked: Callable[[str], bool]) -> str:
+    start, end = window[0].start(), window[-1].end()
+    pieces = ["…" if WORD.search(text, 0, start) else ""]
+    cursor = start
+    for word in window:
+        if marked(word.group()):
+            pieces.append(html.escape(text[cursor : word.start()]))
             pieces.append(f"<mark>{html.escape(word.group())}</mark>")
             cursor = word.end()
-    last = best_words[end - 1].end()
-    pieces.append(html.escape(best_text[cursor:last]))
-    if end < len(best_words):
+    pieces.append(html.escape(text[cursor:end]))
+    if WORD.search(text, end):
         pieces.append("…")
     return _SPACE.sub(" ", "".join(pieces)).strip()
-
-
-def _densest(hits: list[bool]) -> int:
-    """The first word of the snippet: a few words before the first hit of the window of
-    WINDOW words that holds the most hits."""
-    best_start, best = 0, -1
-    running = sum(hits[:WINDOW])
-    for start in range(max(len(hits) - WINDOW, 0) + 1):
-        if start:  # slide the window one word on
-            running += hits[start + WINDOW - 1] - hits[start - 1]
-        if running > best:
-            best_start, best = start, running
-    if best <= 0:
-        return 0
-    first_hit = hits.index(True, best_start)
-    return max(first_hit - 4, 0)

@@ -1,6 +1,6 @@
 """One normalisation for indexing and querying: lemmas of Danish words."""
 
-from api.search.normalise import lemma, tokens
+from api.search.normalise import WORD, lemma, split_words, tokens
 
 
 def test_forms_of_a_verb_meet_in_one_lemma() -> None:
@@ -21,3 +21,8 @@ def test_words_are_letters_and_digits() -> None:
     ]  # fmt: skip
     # A decomposed å (a + ring) is the same word as the composed one.
     assert tokens("a\u030ar") == tokens("år")
+
+
+def test_fast_word_splitting_agrees_with_the_word_pattern() -> None:
+    text = "Beløb – 1.000 kr.; “citat” … IT-strategi_v2 §3 ½ 12,5% Øst/Vest\u00a0æble\tø"
+    assert split_words(text) == WORD.findall(text)

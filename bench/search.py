@@ -1,0 +1,158 @@
+"""Search latency (p50, p95) on synthetic corpora, SQLite and PostgreSQL; and what the
+Danish normalisation costs at ingest.
+
+For each corpus size and engine: a fresh database, ``referat ingest`` of the corpus,
+then every query of a realistic set sent through the ASGI app (GraphQL, snippets and
+all), repeated. The peer in the same run is a trivial GraphQL request ({ bodies { id } }),
+so the ratio shows what searching adds to a request.
+
+    python bench/search.py --meetings 10000,100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from api.app import create_app  # noqa: E402
+from api.loaders import parse_minutes, read_document  # noqa: E402
+from api.migrations import upgrade  # noqa: E402
+from api.search.normalise import clear_cache, tokens  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from bench.corpus import write_corpus  # noqa: E402
+from bench.ingest import _corpus, _fresh_database  # noqa: E402
+
+QUERIES = [
+    "godkende",
+    "sygefravær",
+    "sygefravær*",
+    '"taget til efterretning"',
+    "budget -2020",
+    "udskudt OR udsat",
+    "it strategi",
+    "databeskyttelse årsrapport",
+    "aula",
+    "økonomi*",
+]
+SEARCH = "query($q: String!) { search(query: $q) { edges { node { score snippet node { id } } } } }"
+PEER = "{ bodies { id } }"
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("--meetings", default="10000,100000")
+    options.add_argument("--engines", default="sqlite,postgresql")
+    options.add_argument("--repeat", type=int, default=20, help="runs of each query")
+    options.add_argument("--corpora", type=Path, help="keep corpora here between runs")
+    args = options.parse_args()
+    with tempfile.TemporaryDirectory(prefix="referat-search-") as scratch:
+        base = args.corpora or Path(scratch)
+        for size in map(int, args.meetings.split(",")):
+            corpus = base / f"corpus-{size}"
+            files = _corpus(corpus, size) if args.corpora else write_corpus(size, corpus)
+            _normalisation_cost(files[:500])
+            for engine in args.engines.split(","):
+                _bench(engine, corpus, size, args.repeat, Path(scratch))
+
+
+def _normalisation_cost(files: list[Path]) -> None:
+    texts = [read_document(p) for p in files]
+    start = time.perf_counter()
+    parsed = [parse_minutes(t, source="bench") for t in texts]
+    parse = time.perf_counter() - start
+    units = [
+        text
+        for minutes in parsed
+        for item in minutes.items
+        if not item.is_closed
+        for text in [
+            item.title,
+            *(s.text for s in item.sections),
+            *(d.text for d in item.decisions),
+        ]
+    ]
+    clear_cache()
+    start = time.perf_counter()
+    for text in units:
+        tokens(text)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    for text in units:
+        tokens(text)
+    warm = time.perf_counter() - start
+    per = 1000 / len(files)
+    print(
+        f"normalisation: {cold * per:.2f} ms a meeting with a cold cache, {warm * per:.2f} ms "
+        f"warm; parsing takes {parse * per:.2f} ms a meeting (over {len(files)} meetings)"
+    )
+
+
+def _bench(engine: str, corpus: Path, size: int, repeat: int, scratch: Path) -> None:
+    url, drop = _fresh_database(engine, scratch)
+    try:
+        upgrade(url)
+        start = time.perf_counter()
+        subprocess.run(
+            [str(Path(sys.executable).parent / "referat"), "ingest", str(corpus)],
+            env={**os.environ, "DATABASE_URL": url},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        rate = size / (time.perf_counter() - start)
+        search, peer = asyncio.run(_latencies(url, repeat))
+        p50, p95 = _percentiles(search)
+        peer50, _ = _percentiles(peer)
+        print(
+            f"search {engine:10} {size:>7} meetings (ingest {rate:.0f}/s): "
+            f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms   peer p50 {peer50:.1f} ms   "
+            f"{p50 / peer50:.1f}x the peer"
+        )
+    finally:
+        drop()
+
+
+async def _latencies(url: str, repeat: int) -> tuple[list[float], list[float]]:
+    app = create_app(Settings(database_url=url))
+    search: list[float] = []
+    peer: list[float] = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for q in QUERIES:  # warm-up: caches, connections
+                await _timed(client, SEARCH, {"q": q})
+            for _ in range(repeat):
+                for q in QUERIES:
+                    search.append(await _timed(client, SEARCH, {"q": q}))
+                peer.append(await _timed(client, PEER, {}))
+    return search, peer
+
+
+async def _timed(client: httpx.AsyncClient, query: str, variables: dict[str, str]) -> float:
+    start = time.perf_counter()
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    elapsed = (time.perf_counter() - start) * 1000
+    body = response.json()
+    if "errors" in body:
+        raise SystemExit(f"search failed: {body['errors']}")
+    return elapsed
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+if __name__ == "__main__":
+    main()
