@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.access_log import AccessLogMiddleware
@@ -18,6 +18,9 @@ from api.database import Database
 from api.db import create_engine
 from api.graphql_view import GraphQLView
 from api.migrations import NotMigratedError, ensure_migrated
+from api.rest.errors import error_response
+from api.rest.openapi import openapi_document
+from api.rest.routes import routes as rest_routes
 from api.schema import schema
 from api.search.normalise import lemma
 from api.settings import Settings
@@ -52,7 +55,10 @@ def create_app(settings: Settings) -> Starlette:
             Route("/graphql", GraphQLView(schema), methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/openapi.json", openapi, methods=["GET"]),
+            *rest_routes(),
         ],
+        exception_handlers={404: not_found, 405: not_allowed},
         middleware=middleware,
         lifespan=lifespan,
     )
@@ -61,6 +67,21 @@ def create_app(settings: Settings) -> Starlette:
 def create_app_from_env() -> Starlette:
     """For ``uvicorn --factory`` and ``referat serve``."""
     return create_app(Settings.from_env())
+
+
+_OPENAPI = openapi_document()
+
+
+async def openapi(_request: Request) -> JSONResponse:
+    return JSONResponse(_OPENAPI)
+
+
+async def not_found(_request: Request, _exc: Exception) -> Response:
+    return error_response(404, "NOT_FOUND", "no such resource")
+
+
+async def not_allowed(_request: Request, _exc: Exception) -> Response:
+    return error_response(405, "METHOD_NOT_ALLOWED", "this resource is read-only: use GET")
 
 
 async def healthz(_request: Request) -> JSONResponse:

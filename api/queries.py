@@ -487,3 +487,26 @@ def search_count(connection: sa.Connection, match: str, where: SearchFilter) -> 
     sql, params = _search_matches(connection.dialect.name, where)
     statement = sa.text(f"SELECT count(*) FROM ({sql}) hits")
     return int(connection.execute(statement, params | {"match": match}).scalar_one())
+
+
+def data_version(connection: sa.Connection) -> DataVersion:
+    """(documents, last): changes whenever a document is ingested or replaced; the REST
+    mirror's ETag and Last-Modified come from it."""
+    documents: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
+    query = sa.select(
+        sa.func.count().label("documents"), sa.func.max(documents.c.ingested_at).label("last")
+    )
+    row = connection.execute(query).one()
+    # max() over a TypeDecorator column comes back raw on SQLite: make it aware UTC.
+    last = row.last
+    if isinstance(last, str):
+        last = dt.datetime.fromisoformat(last)
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    return DataVersion(int(row.documents), last)
+
+
+@dataclass(frozen=True, slots=True)
+class DataVersion:
+    documents: int
+    last: dt.datetime | None

@@ -18,7 +18,8 @@ from api.schema.pagination import (
     encode_cursor,
     page_size,
 )
-from api.schema.types import AgendaItem, Decision, Node, stored
+from api.schema.types import AgendaItem, Decision, Node
+from api.search.hits import hit_source
 from api.search.snippets import snippet
 from api.search.syntax import Query as SearchQuery
 from api.search.syntax import SearchSyntaxError, parse_query
@@ -84,17 +85,10 @@ async def search(
 
 
 async def _hit(info: Info, row: queries.Row, parsed: SearchQuery) -> SearchHit:
-    loaders = info.context.loaders
-    node: Node
-    if row.kind == "Decision":
-        decision = stored(await loaders.decision_by_id.load(row.id))
-        node, texts = Decision.from_row(decision), [decision.text]
-    else:
-        item = stored(await loaders.agenda_item_by_id.load(row.id))
-        sections = await loaders.sections_by_agenda_item.load(row.id)
-        attachments = await loaders.attachments_by_agenda_item.load(row.id)
-        node = AgendaItem.from_row(item)
-        texts = [item.title, *(s.text for s in sections), *(a.title for a in attachments)]
+    source, texts = await hit_source(info.context.loaders, row)
+    node: Node = (
+        Decision.from_row(source) if row.kind == "Decision" else AgendaItem.from_row(source)
+    )
     return SearchHit(
         node=node,
         snippet=snippet(texts, parsed.lemmas(), parsed.prefixes()),

@@ -1,0 +1,1 @@
+"""The read-only REST mirror at /api/v1, described by /openapi.json."""

@@ -1,0 +1,121 @@
+"""Rows to response models, through the same dataloaders as GraphQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from api import queries
+from api.loaders.dates import COPENHAGEN
+from api.rest import models as m
+from api.schema.dataloaders import Loaders
+from api.schema.types import local, stored
+
+Row = queries.Row
+
+
+def case_number(case_id: str | None) -> str | None:
+    return case_id.replace("-", "/", 1) if case_id else None
+
+
+def meeting_summary(row: Row, body: Row) -> m.MeetingSummary:
+    return m.MeetingSummary(
+        id=row.id,
+        body=m.BodyRef(id=body.id, name=body.name),
+        kind=row.kind,
+        title=row.title,
+        date=row.date,
+        starts_at=local(row.starts_at),
+        location=row.location,
+        source_file=row.source_file,
+        source_sha256=row.source_sha256,
+        ingested_at=row.ingested_at.astimezone(COPENHAGEN),
+        updated_at=row.updated_at.astimezone(COPENHAGEN),
+    )
+
+
+async def summaries(loaders: Loaders, rows: Sequence[Row]) -> list[m.MeetingSummary]:
+    bodies = await loaders.body_by_id.load_many([row.body_id for row in rows])
+    return [meeting_summary(row, stored(body)) for row, body in zip(rows, bodies, strict=True)]
+
+
+async def agenda_item(loaders: Loaders, row: Row) -> m.AgendaItem:
+    closed = bool(row.is_closed)
+    sections: list[Row] = []
+    decisions: list[Row] = []
+    attachments: list[Row] = []
+    case: Row | None = None
+    if not closed:
+        sections, decisions, attachments, case = await asyncio.gather(
+            loaders.sections_by_agenda_item.load(row.id),
+            loaders.decisions_by_agenda_item.load(row.id),
+            loaders.attachments_by_agenda_item.load(row.id),
+            loaders.case_by_id.load(row.case_id) if row.case_id else _none(),
+        )
+    return m.AgendaItem(
+        id=row.id,
+        meeting=m.Ref(id=row.meeting_id),
+        number=row.number,
+        title=row.title,
+        case_number=case_number(row.case_id),
+        case=m.CaseRef(id=case.id, number=case.number) if case is not None else None,
+        is_closed=closed,
+        page=None if closed else row.page,
+        sections=[m.Section(kind=s.kind, heading=s.heading, text=s.text) for s in sections],
+        decisions=[
+            m.Decision(id=d.id, body=d.body, date=d.date, text=d.text, outcome=d.outcome)
+            for d in decisions
+        ],
+        attachments=[
+            m.Attachment(title=a.title, file_extension=a.file_extension) for a in attachments
+        ],
+    )
+
+
+async def _none() -> None:
+    return None
+
+
+async def meeting(loaders: Loaders, row: Row) -> m.Meeting:
+    (summary,), people, items = await asyncio.gather(
+        summaries(loaders, [row]),
+        loaders.people_by_meeting.load(row.id),
+        loaders.agenda_items_by_meeting.load(row.id),
+    )
+    return m.Meeting(
+        **summary.model_dump(),
+        participants=[
+            m.Participant(person=m.PersonRef(id=p.id, name=p.name), role=p.role)
+            for p in people
+            if not p.is_absent
+        ],
+        absentees=[m.PersonRef(id=p.id, name=p.name) for p in people if p.is_absent],
+        agenda_items=list(await asyncio.gather(*(agenda_item(loaders, i) for i in items))),
+    )
+
+
+async def case(loaders: Loaders, row: Row) -> m.Case:
+    items = await loaders.agenda_items_by_case.load(row.id)
+    return m.Case(
+        id=row.id,
+        number=row.number,
+        year=row.year,
+        first_date=row.first_date,
+        last_date=row.last_date,
+        agenda_items=[
+            m.CaseItem(
+                id=i.id,
+                meeting=m.Ref(id=i.meeting_id),
+                date=i.meeting_date,
+                number=i.number,
+                title=i.title,
+                is_closed=i.is_closed,
+            )
+            for i in items
+        ],
+    )
+
+
+async def person(loaders: Loaders, row: Row) -> m.Person:
+    count = await loaders.meeting_count_by_person.load(row.id)
+    return m.Person(id=row.id, name=row.name, meeting_count=count)

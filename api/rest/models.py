@@ -1,0 +1,151 @@
+"""Response models: they shape every answer and generate the OpenAPI document.
+
+Names and ids are those of the GraphQL API (camelCase JSON, the same readable ids).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+DocumentKind = Literal["MINUTES", "AGENDA"]
+SectionKind = Literal["BACKGROUND", "RECOMMENDATION", "PRESENTATION", "ECONOMY", "OTHER"]
+Outcome = Literal["APPROVED", "POSTPONED", "NOTED", "DISCUSSED", "REFERRED", "REJECTED", "OTHER"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class Ref(Model):
+    id: str
+
+
+class BodyRef(Model):
+    id: str
+    name: str
+
+
+class PersonRef(Model):
+    id: str
+    name: str
+
+
+class Participant(Model):
+    person: PersonRef
+    role: str | None
+
+
+class Section(Model):
+    kind: SectionKind
+    heading: str
+    text: str
+
+
+class Decision(Model):
+    id: str
+    body: str
+    date: dt.date
+    text: str
+    outcome: Outcome
+
+
+class Attachment(Model):
+    title: str
+    file_extension: str | None
+
+
+class CaseRef(Model):
+    id: str
+    number: str
+
+
+class AgendaItem(Model):
+    """A closed ("Lukket") item has number, title and case number only."""
+
+    id: str
+    meeting: Ref
+    number: int
+    title: str
+    case_number: str | None
+    case: CaseRef | None
+    is_closed: bool
+    page: int | None
+    sections: list[Section]
+    decisions: list[Decision]
+    attachments: list[Attachment]
+
+
+class MeetingSummary(Model):
+    id: str
+    body: BodyRef
+    kind: DocumentKind
+    title: str
+    date: dt.date
+    starts_at: dt.datetime | None = Field(description="Europe/Copenhagen, with offset")
+    location: str | None
+    source_file: str
+    source_sha256: str
+    ingested_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Meeting(MeetingSummary):
+    participants: list[Participant]
+    absentees: list[PersonRef]
+    agenda_items: list[AgendaItem]
+
+
+class CaseItem(Model):
+    id: str
+    meeting: Ref
+    date: dt.date
+    number: int
+    title: str
+    is_closed: bool
+
+
+class Case(Model):
+    id: str
+    number: str
+    year: int
+    first_date: dt.date
+    last_date: dt.date
+    agenda_items: list[CaseItem] = Field(description="Oldest first")
+
+
+class Person(Model):
+    id: str
+    name: str
+    meeting_count: int
+
+
+class SearchNode(Model):
+    type: Literal["AgendaItem", "Decision"]
+    id: str
+
+
+class SearchHit(Model):
+    node: SearchNode
+    snippet: str
+    score: float
+
+
+class Page(Model, Generic[T]):
+    items: list[T]
+    total_count: int
+    next: str | None = Field(description="The next page's URL; also in the Link header")
+
+
+class ErrorDetail(Model):
+    code: str
+    message: str
+
+
+class ErrorBody(Model):
+    error: ErrorDetail

@@ -1,0 +1,66 @@
+"""The OpenAPI 3.1 document, generated from the operations and their response models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from api.rest.models import ErrorBody
+from api.rest.routes import OPERATIONS, PREFIX
+
+
+def openapi_document() -> dict[str, Any]:
+    models = [op.response for op in OPERATIONS] + [ErrorBody]
+    refs, definitions = models_json_schema(
+        [(model, "serialization") for model in models],
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
+    )
+    error = {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}
+    paths: dict[str, Any] = {}
+    for op in OPERATIONS:
+        responses: dict[str, Any] = {
+            "200": {
+                "description": "OK",
+                "content": {"application/json": {"schema": refs[(op.response, "serialization")]}},
+                "headers": {
+                    "ETag": {"schema": {"type": "string"}},
+                    "Cache-Control": {"schema": {"type": "string"}},
+                },
+            },
+            "304": {"description": "Not modified since the ETag in If-None-Match"},
+            "400": {"description": "Bad input", "content": error},
+            "422": {"description": "Invalid parameters", "content": error},
+        }
+        if op.not_found:
+            responses["404"] = {"description": "No entity with this id", "content": error}
+        elif any(p.name == "cursor" for p in op.params):
+            responses["404"] = {"description": "No page at this cursor", "content": error}
+        paths[PREFIX + op.path] = {
+            "get": {
+                "operationId": op.name,
+                "summary": op.summary,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "in": p.location,
+                        "required": p.required or p.location == "path",
+                        "description": p.description,
+                        "schema": p.schema(),
+                    }
+                    for p in op.params
+                ],
+                "responses": responses,
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Referat REST API",
+            "version": "1",
+            "description": "A read-only mirror of the GraphQL API: Danish municipal minutes.",
+        },
+        "paths": paths,
+        "components": {"schemas": definitions.get("$defs", {})},
+    }

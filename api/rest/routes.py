@@ -1,0 +1,264 @@
+"""The operations of the REST mirror: parameters, handler and response model, declared
+together, so that the routes and the OpenAPI document cannot disagree."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api import queries
+from api.rest import build
+from api.rest import models as m
+from api.rest.errors import ApiError, error_response
+from api.rest.params import CURSOR, LIMIT, Param, read_all
+from api.schema.dataloaders import Loaders, make_loaders
+from api.schema.errors import BadUserInput
+from api.schema.pagination import decode_cursor, encode_cursor
+from api.search.hits import hit_source
+from api.search.snippets import snippet
+from api.search.syntax import SearchSyntaxError, parse_query
+
+PREFIX = "/api/v1"
+logger = logging.getLogger("referat.rest")
+
+Handler = Callable[["Call"], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    path: str
+    name: str
+    summary: str
+    params: tuple[Param, ...]
+    response: type[BaseModel]
+    handler: Handler
+    not_found: bool = False  # answers 404 for an unknown id
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    request: Request
+    values: dict[str, Any]
+    loaders: Loaders
+
+    @property
+    def db(self) -> Any:
+        return self.request.app.state.database
+
+
+# -- handlers ------------------------------------------------------------------------------
+
+
+async def list_meetings(call: Call) -> m.Page[m.MeetingSummary]:
+    v = call.values
+    where = queries.MeetingFilter(
+        body=v["body"],
+        kind=v["kind"],
+        date_from=v["from"],
+        date_to=v["to"],
+        participant=v["participant"],
+    )
+    query = queries.meetings_query(where)
+    order = queries.MEETINGS_NEWEST_FIRST
+    after = _cursor(v["cursor"], (dt.date, str))
+    rows = await call.db.run(queries.page, query, order, v["limit"], after)
+    total = await call.db.run(queries.count, query)
+    page = rows[: v["limit"]]
+    items = await build.summaries(call.loaders, page)
+    next_key = queries.row_key(page[-1], order) if len(rows) > v["limit"] else None
+    return m.Page[m.MeetingSummary](items=items, total_count=total, next=_next_url(call, next_key))
+
+
+async def get_meeting(call: Call) -> m.Meeting:
+    row = await call.loaders.meeting_by_id.load(call.values["id"])
+    return await build.meeting(call.loaders, _found(row, "meeting", call.values["id"]))
+
+
+async def get_agenda_item(call: Call) -> m.AgendaItem:
+    row = await call.loaders.agenda_item_by_id.load(call.values["id"])
+    return await build.agenda_item(call.loaders, _found(row, "agenda item", call.values["id"]))
+
+
+async def get_case(call: Call) -> m.Case:
+    row = await call.loaders.case_by_id.load(call.values["id"])
+    return await build.case(call.loaders, _found(row, "case", call.values["id"]))
+
+
+async def get_person(call: Call) -> m.Person:
+    row = await call.loaders.person_by_id.load(call.values["id"])
+    return await build.person(call.loaders, _found(row, "person", call.values["id"]))
+
+
+async def search(call: Call) -> m.Page[m.SearchHit]:
+    v = call.values
+    try:
+        parsed = parse_query(v["q"])
+    except SearchSyntaxError as exc:
+        raise ApiError(400, "BAD_USER_INPUT", f"search: {exc}") from None
+    dialect = call.db.engine.dialect.name
+    match = parsed.to_tsquery() if dialect == "postgresql" else parsed.to_fts5()
+    where = queries.SearchFilter(body=v["body"], date_from=v["from"], date_to=v["to"])
+    after = _cursor(v["cursor"], (float, str))
+    rows = await call.db.run(queries.search_page, match, where, v["limit"], after)
+    total = await call.db.run(queries.search_count, match, where)
+    page = rows[: v["limit"]]
+    sources = await asyncio.gather(*(hit_source(call.loaders, row) for row in page))
+    hits = [
+        m.SearchHit(
+            node=m.SearchNode(type=row.kind, id=row.id),
+            snippet=snippet(texts, parsed.lemmas(), parsed.prefixes()),
+            score=float(row.score),
+        )
+        for row, (_, texts) in zip(page, sources, strict=True)
+    ]
+    next_key = [page[-1].score, page[-1].id] if len(rows) > v["limit"] else None
+    return m.Page[m.SearchHit](items=hits, total_count=total, next=_next_url(call, next_key))
+
+
+def _found(row: queries.Row | None, what: str, key: str) -> queries.Row:
+    if row is None:
+        raise ApiError(404, "NOT_FOUND", f"no {what} with id {key!r}")
+    return row
+
+
+def _cursor(cursor: str | None, types: tuple[type, ...]) -> list[Any] | None:
+    try:
+        return decode_cursor(cursor, types)
+    except BadUserInput:
+        # Any string is a well-formed cursor parameter; one we never handed out names no
+        # page of this listing, hence 404 rather than a complaint about its form.
+        raise ApiError(404, "NOT_FOUND", f"no page at cursor {cursor!r}") from None
+
+
+def _next_url(call: Call, key: list[Any] | None) -> str | None:
+    if key is None:
+        return None
+    params = {k: v for k, v in call.request.query_params.items() if k != "cursor"}
+    params["cursor"] = encode_cursor(key)
+    return f"{call.request.url.path}?{urlencode(params)}"
+
+
+# -- the operations --------------------------------------------------------------------------
+
+ID = Param("id", "The entity's readable id", location="path", required=True)
+BODY = Param("body", "A body's id or name, e.g. direktionen")
+FROM = Param("from", "From this date (inclusive)", kind="date")
+TO = Param("to", "To this date (inclusive)", kind="date")
+
+OPERATIONS = (
+    Operation(
+        "/meetings",
+        "listMeetings",
+        "Meetings, newest first",
+        (
+            BODY,
+            Param("kind", "MINUTES or AGENDA", enum=("MINUTES", "AGENDA")),
+            FROM,
+            TO,
+            Param("participant", "A person's id or name: meetings they took part in"),
+            LIMIT,
+            CURSOR,
+        ),
+        m.Page[m.MeetingSummary],
+        list_meetings,
+    ),
+    Operation(
+        "/meetings/{id}", "getMeeting", "One meeting, in full", (ID,), m.Meeting, get_meeting, True
+    ),
+    Operation(
+        "/agenda-items/{id}",
+        "getAgendaItem",
+        "One agenda item",
+        (ID,),
+        m.AgendaItem,
+        get_agenda_item,
+        True,
+    ),
+    Operation(
+        "/cases/{id}", "getCase", "A case's timeline, e.g. 19-227", (ID,), m.Case, get_case, True
+    ),
+    Operation("/persons/{id}", "getPerson", "One person", (ID,), m.Person, get_person, True),
+    Operation(
+        "/search",
+        "search",
+        'Danish full-text search: words, "phrases", -excluded, OR, prefix*; best first',
+        (
+            Param("q", "The search", required=True, max_length=500),
+            BODY,
+            FROM,
+            TO,
+            LIMIT,
+            CURSOR,
+        ),
+        m.Page[m.SearchHit],
+        search,
+    ),
+)
+
+
+# -- HTTP: caching and errors --------------------------------------------------------------------
+
+CACHE_CONTROL = "public, no-cache"  # store, but revalidate: new minutes show at once
+
+
+def endpoint(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        try:
+            unknown = set(request.query_params) - {p.name for p in operation.params}
+            if unknown:
+                raise ApiError(
+                    422, "VALIDATION_ERROR", f"unknown parameter(s): {', '.join(sorted(unknown))}"
+                )
+            values = read_all(operation.params, request.query_params, request.path_params)
+            database = request.app.state.database
+            version = await database.run(queries.data_version)
+            etag = _etag(request, version)
+            headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+            if version.last is not None:
+                headers["Last-Modified"] = format_datetime(
+                    version.last.astimezone(dt.UTC), usegmt=True
+                )
+            if etag in _if_none_match(request):
+                return Response(status_code=304, headers=headers)
+            call = Call(request, values, make_loaders(database))
+            model = await operation.handler(call)
+            body = model.model_dump_json(by_alias=True)
+            if isinstance(model, m.Page) and model.next:
+                headers["Link"] = f'<{model.next}>; rel="next"'
+            return Response(body, media_type="application/json", headers=headers)
+        except ApiError as exc:
+            return exc.response()
+        except Exception:
+            logger.exception("unexpected error in %s %s", request.method, request.url.path)
+            return error_response(500, "INTERNAL_SERVER_ERROR", "Unexpected error.")
+
+    return handle
+
+
+def _etag(request: Request, version: queries.DataVersion) -> str:
+    """Changes when any document is ingested or replaced, and differs per URL."""
+    stamp = f"{request.url.path}?{request.url.query}|{version.documents}|{version.last}"
+    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
+
+
+def _if_none_match(request: Request) -> set[str]:
+    header = request.headers.get("if-none-match", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def routes() -> list[Route]:
+    return [
+        Route(PREFIX + op.path, endpoint(op), methods=["GET"], name=op.name) for op in OPERATIONS
+    ]
