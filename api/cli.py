@@ -67,8 +67,9 @@ def _build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="serve the GraphQL API",
-        description="Serve /graphql (GraphiQL in a browser), /healthz and /readyz for the "
-        "database at DATABASE_URL. Refuses an unmigrated database.",
+        description="Serve /graphql (GraphiQL in a browser), the REST mirror at /api/v1 "
+        "with /openapi.json, /healthz and /readyz for the database at DATABASE_URL. "
+        "Refuses an unmigrated database.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
     serve.add_argument("--port", type=int, default=8000, help="default: %(default)s")
@@ -97,10 +98,7 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     engine = create_engine(settings.database_url, for_writing=True)
-    try:
-        ensure_migrated(engine)
-    except NotMigratedError as exc:
-        print(f"referat: {exc}", file=sys.stderr)
+    if not _migrated(engine):
         engine.dispose()
         return 1
     try:
@@ -135,13 +133,10 @@ def _run_ingest(engine: Engine, args: argparse.Namespace) -> IngestReport:
 def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     engine = create_engine(settings.database_url)
-    try:
-        ensure_migrated(engine)
-    except NotMigratedError as exc:
-        print(f"referat: {exc}", file=sys.stderr)
+    migrated = _migrated(engine)
+    engine.dispose()
+    if not migrated:
         return 1
-    finally:
-        engine.dispose()
     uvicorn.run(
         "api.app:create_app_from_env",
         factory=True,
@@ -168,12 +163,20 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _one_line(exc: Exception, path: str) -> str:
+def _migrated(engine: Engine) -> bool:
+    """Whether the database is at the newest schema; if not, says so in one line."""
+    try:
+        ensure_migrated(engine)
+    except NotMigratedError as exc:
+        print(f"referat: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _one_line(exc: MinutesFormatError | OSError, path: str) -> str:
     if isinstance(exc, MinutesFormatError):
         return str(exc)
-    if isinstance(exc, OSError):
-        return f"{path}: {exc.strerror or exc}"
-    return f"{path}: {exc}"
+    return f"{path}: {exc.strerror or exc}"
 
 
 if __name__ == "__main__":
