@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from api import models
+from api.search.syntax import Query as SearchQuery
 
 Row = sa.Row[*tuple[Any, ...]]  # a row of any shape
 
@@ -462,9 +463,14 @@ def _search_matches(dialect: str, where: SearchFilter) -> tuple[str, dict[str, A
     return sql, params
 
 
+def _match(connection: sa.Connection, search: SearchQuery) -> str:
+    """The parsed search in this engine's own syntax."""
+    return search.to_tsquery() if connection.dialect.name == "postgresql" else search.to_fts5()
+
+
 def search_page(
     connection: sa.Connection,
-    match: str,
+    search: SearchQuery,
     where: SearchFilter,
     first: int,
     after: Sequence[Any] | None,
@@ -479,13 +485,14 @@ def search_page(
         f"SELECT id, kind, agenda_item_id, score FROM ({sql}) hits {keyset} "
         "ORDER BY score DESC, id LIMIT :limit"
     )
-    params |= {"match": match, "limit": first + 1}
+    params |= {"match": _match(connection, search), "limit": first + 1}
     return list(connection.execute(sa.text(statement), params))
 
 
-def search_count(connection: sa.Connection, match: str, where: SearchFilter) -> int:
+def search_count(connection: sa.Connection, search: SearchQuery, where: SearchFilter) -> int:
     sql, params = _search_matches(connection.dialect.name, where)
     statement = sa.text(f"SELECT count(*) FROM ({sql}) hits")
+    match = _match(connection, search)
     return int(connection.execute(statement, params | {"match": match}).scalar_one())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from api.rest.errors import ApiError
@@ -23,7 +23,6 @@ class Param:
     maximum: int | None = None
     default: Any = None
     max_length: int = 200
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def schema(self) -> dict[str, Any]:
         if self.kind == "date":

@@ -107,12 +107,10 @@ async def search(call: Call) -> m.Page[m.SearchHit]:
         parsed = parse_query(v["q"])
     except SearchSyntaxError as exc:
         raise ApiError(400, "BAD_USER_INPUT", f"search: {exc}") from None
-    dialect = call.db.engine.dialect.name
-    match = parsed.to_tsquery() if dialect == "postgresql" else parsed.to_fts5()
     where = queries.SearchFilter(body=v["body"], date_from=v["from"], date_to=v["to"])
     after = _cursor(v["cursor"], (float, str))
-    rows = await call.db.run(queries.search_page, match, where, v["limit"], after)
-    total = await call.db.run(queries.search_count, match, where)
+    rows = await call.db.run(queries.search_page, parsed, where, v["limit"], after)
+    total = await call.db.run(queries.search_count, parsed, where)
     page = rows[: v["limit"]]
     sources = await asyncio.gather(*(hit_source(call.loaders, row) for row in page))
     hits = [

@@ -57,14 +57,12 @@ async def search(
     size = page_size(first)
     key = decode_cursor(after, (float, str))
     db = info.context.db
-    dialect = db.engine.dialect.name
-    match = parsed.to_tsquery() if dialect == "postgresql" else parsed.to_fts5()
     where = queries.SearchFilter(
         body=filter.body if filter else None,
         date_from=filter.date_from if filter else None,
         date_to=filter.date_to if filter else None,
     )
-    rows = await db.run(queries.search_page, match, where, size, key)
+    rows = await db.run(queries.search_page, parsed, where, size, key)
     # Concurrently, so that the dataloaders batch the whole page into a few statements.
     found = await asyncio.gather(*(_hit(info, row, parsed) for row in rows[:size]))
     edges = [
@@ -73,7 +71,7 @@ async def search(
     ]
 
     async def total() -> int:
-        return await db.run(queries.search_count, match, where)
+        return await db.run(queries.search_count, parsed, where)
 
     return Connection(
         edges=edges,
