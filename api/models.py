@@ -166,12 +166,17 @@ class SearchDocument(SQLModel, table=True):
     """
 
     __tablename__ = "search_documents"
-    __table_args__ = (_one_of("kind", ("AgendaItem", "Decision")),)
+    # (date, id): search walks matches newest first (api.search.order); on SQLite the
+    # rowids follow the dates as well, which is what FTS5 walks.
+    __table_args__ = (
+        _one_of("kind", ("AgendaItem", "Decision")),
+        sa.Index("ix_search_documents_date_id", "date", "id"),
+    )
 
     id: str = Field(primary_key=True)  # the agenda item's or the decision's id
     kind: str
     agenda_item_id: str = Field(sa_column_args=[_cascade("agenda_items.id")], index=True)
     meeting_id: str = Field(sa_column_args=[_cascade("meetings.id")], index=True)
     body_id: str = Field(index=True)
-    date: dt.date = Field(index=True)
+    date: dt.date
     tokens: str = Field(sa_type=sa.Text)

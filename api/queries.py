@@ -9,13 +9,15 @@ rows however the data grows in between.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from api import models
+from api.search.order import DAY, day_key
 from api.search.syntax import Query as SearchQuery
 
 Row = sa.Row[*tuple[Any, ...]]  # a row of any shape
@@ -433,34 +435,100 @@ class SearchFilter:
     date_to: dt.date | None = None
 
 
+# Hits come in blocks: the newest RANK_WINDOW matches best first, then the next
+# RANK_WINDOW, and so on. Ranking every match of a common word (bm25, ts_rank_cd) reads
+# each match's positions, which grows with the corpus; one block costs the same at 10k
+# meetings as at 100k, and a date filter reaches older hits at once.
+RANK_WINDOW = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRow:
+    """A hit: its block (0 holds the newest matches), the document it is, and its score,
+    higher is better. (block, score, id) is the hit's place in the results."""
+
+    block: int
+    id: str
+    kind: str
+    agenda_item_id: str
+    score: float
+
+
 def _search_matches(dialect: str, where: SearchFilter) -> tuple[str, dict[str, Any]]:
-    """The FTS statement for this engine: hits with a score, higher is better. The match
-    expression arrives as a parameter, compiled by api.search.syntax from lemmas."""
+    """FROM and WHERE of the documents that match, for this engine. The match expression
+    arrives as a parameter, compiled by api.search.syntax from lemmas."""
     filters: list[str] = []
     params: dict[str, Any] = {}
     if where.body is not None:
         filters.append("d.body_id IN (SELECT id FROM bodies WHERE id = :body OR name = :body)")
         params["body"] = where.body
-    if where.date_from is not None:
-        filters.append("d.date >= :date_from")
-        params["date_from"] = where.date_from
-    if where.date_to is not None:
-        filters.append("d.date <= :date_to")
-        params["date_to"] = where.date_to
-    extra = "".join(f" AND {f}" for f in filters)
     if dialect == "postgresql":
-        sql = (
-            "SELECT d.id, d.kind, d.agenda_item_id, ts_rank_cd(d.tsv, q.q)::float8 AS score "
-            "FROM search_documents d, (SELECT CAST(:match AS tsquery) AS q) q "
-            f"WHERE d.tsv @@ q.q{extra}"
+        if where.date_from is not None:
+            filters.append("d.date >= :date_from")
+            params["date_from"] = where.date_from
+        if where.date_to is not None:
+            filters.append("d.date <= :date_to")
+            params["date_to"] = where.date_to
+        extra = "".join(f" AND {f}" for f in filters)
+        return f"FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery){extra}", params
+    # The rowids follow the dates (api.search.order): a date range is a rowid range,
+    # which FTS5 applies while it walks its index.
+    if where.date_from is not None:
+        filters.append("search_fts.rowid >= :low")
+        params["low"] = day_key(where.date_from)
+    if where.date_to is not None:
+        filters.append("search_fts.rowid < :high")
+        params["high"] = day_key(where.date_to) + DAY
+    extra = "".join(f" AND {f}" for f in filters)
+    if where.body is None:
+        return f"FROM search_fts WHERE search_fts MATCH :match{extra}", params
+    return (
+        "FROM search_fts JOIN search_documents d ON d.rowid = search_fts.rowid "
+        f"WHERE search_fts MATCH :match{extra}",
+        params,
+    )
+
+
+def _search_block(dialect: str, where: SearchFilter) -> tuple[str, dict[str, Any]]:
+    """One block of hits (:window matches after the newest :skip) with their scores and
+    the block's size, unordered."""
+    matches, params = _search_matches(dialect, where)
+    if dialect == "postgresql":
+        block = (
+            f"SELECT d.id, d.kind, d.agenda_item_id, d.tsv {matches} "
+            "ORDER BY d.date DESC, d.id DESC LIMIT :window OFFSET :skip"
         )
-    else:
-        sql = (
-            "SELECT d.id, d.kind, d.agenda_item_id, -bm25(search_fts) AS score "
-            "FROM search_fts JOIN search_documents d ON d.rowid = search_fts.rowid "
-            f"WHERE search_fts MATCH :match{extra}"
+        score = "ts_rank_cd(b.tsv, CAST(:match AS tsquery))::float8"
+        return (
+            f"SELECT b.id, b.kind, b.agenda_item_id, {score} AS score, "
+            f"count(*) OVER () AS size FROM ({block}) b",
+            params,
         )
-    return sql, params
+    # FTS5 walks its matches in rowid order, newest first, without reading the others.
+    block = (
+        f"SELECT search_fts.rowid AS rowid, -bm25(search_fts) AS score {matches} "
+        "ORDER BY search_fts.rowid DESC LIMIT :window OFFSET :skip"
+    )
+    return (
+        "SELECT d.id, d.kind, d.agenda_item_id, b.score, count(*) OVER () AS size "
+        f"FROM ({block}) b JOIN search_documents d ON d.rowid = b.rowid",
+        params,
+    )
+
+
+@contextmanager
+def _index_only(connection: sa.Connection) -> Iterator[None]:
+    """No sequential scans on PostgreSQL for the statements inside. The planner prices
+    ``tsv @@ query`` as one cheap call a row, but a sequential scan detoasts every
+    document's tsvector: for a prefix it chose one, 15 times slower than the GIN index."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql("SET enable_seqscan = off")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("RESET enable_seqscan")
 
 
 def _match(connection: sa.Connection, search: SearchQuery) -> str:
@@ -474,26 +542,46 @@ def search_page(
     where: SearchFilter,
     first: int,
     after: Sequence[Any] | None,
-) -> list[Row]:
-    """Up to ``first + 1`` hits, best first, after the (score, id) key ``after``."""
-    sql, params = _search_matches(connection.dialect.name, where)
-    keyset = ""
-    if after is not None:
-        keyset = "WHERE score < :score OR (score = :score AND id > :id)"
-        params |= {"score": after[0], "id": after[1]}
-    statement = (
-        f"SELECT id, kind, agenda_item_id, score FROM ({sql}) hits {keyset} "
+    *,
+    window: int = RANK_WINDOW,
+) -> list[SearchRow]:
+    """Up to ``first + 1`` hits after the (block, score, id) key ``after``: block by
+    block, each block best first."""
+    sql, params = _search_block(connection.dialect.name, where)
+    ranked = sa.text(
+        f"SELECT id, kind, agenda_item_id, score, size FROM ({sql}) hits "
+        "WHERE :from_start = 1 OR score < :score OR (score = :score AND id > :id) "
         "ORDER BY score DESC, id LIMIT :limit"
     )
-    params |= {"match": _match(connection, search), "limit": first + 1}
-    return list(connection.execute(sa.text(statement), params))
+    params |= {"match": _match(connection, search), "window": window}
+    block = 0 if after is None else int(after[0])
+    found: list[SearchRow] = []
+    while len(found) <= first:
+        resume = after is not None and block == after[0]
+        at = params | {
+            "skip": block * window,
+            "limit": first + 1 - len(found),
+            "from_start": 0 if resume else 1,
+            "score": after[1] if resume and after else 0.0,
+            "id": after[2] if resume and after else "",
+        }
+        with _index_only(connection):
+            rows = connection.execute(ranked, at).all()
+        found += [SearchRow(block, r.id, r.kind, r.agenda_item_id, float(r.score)) for r in rows]
+        # No rows: past the last block, unless the key was the last hit of its block.
+        if (rows and rows[0].size < window) or (not rows and not resume):
+            break
+        block += 1
+    return found
 
 
 def search_count(connection: sa.Connection, search: SearchQuery, where: SearchFilter) -> int:
-    sql, params = _search_matches(connection.dialect.name, where)
-    statement = sa.text(f"SELECT count(*) FROM ({sql}) hits")
-    match = _match(connection, search)
-    return int(connection.execute(statement, params | {"match": match}).scalar_one())
+    """How many documents match, over all blocks."""
+    matches, params = _search_matches(connection.dialect.name, where)
+    statement = sa.text(f"SELECT count(*) {matches}")
+    params |= {"match": _match(connection, search)}
+    with _index_only(connection):
+        return int(connection.execute(statement, params).scalar_one())
 
 
 def data_version(connection: sa.Connection) -> DataVersion:

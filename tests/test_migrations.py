@@ -1,5 +1,6 @@
 """The schema comes from alembic alone, identical to the models, on both engines."""
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 
 from alembic import command
 from api.db import create_engine
+from api.loaders.ingest import ingest_paths
 from api.migrations import (
     NotMigratedError,
     alembic_config,
@@ -16,7 +18,9 @@ from api.migrations import (
     upgrade,
 )
 from api.models import SQLModel
+from api.search.order import DAY, day_key
 from tests.conftest import ENGINES
+from tests.paths import ROOT
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
@@ -61,3 +65,54 @@ def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(
         assert pragma("PRAGMA foreign_keys").scalar() == 1
         assert pragma("PRAGMA busy_timeout").scalar() >= 1000
     engine.dispose()
+
+
+def test_0003_renumbers_sqlite_search_documents_by_date(
+    new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = new_database("sqlite")
+    upgrade(url, "0002")
+    engine = create_engine(url, for_writing=True)
+    monkeypatch.chdir(ROOT)
+    ingest_paths(engine, ["seeds"], workers=1)
+    with engine.begin() as connection:  # rowids as 0002 handed them out: 1, 2, 3, ...
+        rows = connection.exec_driver_sql(
+            "SELECT rowid FROM search_documents ORDER BY date DESC, rowid"
+        ).all()
+        connection.exec_driver_sql(
+            "UPDATE search_documents SET rowid = ? WHERE rowid = ?",
+            [(place, rowid) for place, (rowid,) in enumerate(rows, start=1)],
+        )
+    before = _sqlite_search(engine)
+    upgrade(url)
+    after = _sqlite_search(engine)
+    assert after == before
+    with engine.connect() as connection:
+        ordered = connection.exec_driver_sql(
+            "SELECT rowid, date FROM search_documents ORDER BY rowid"
+        ).all()
+        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+    assert len(ordered) == len(rows)
+    assert [d for _, d in ordered] == sorted(d for _, d in ordered)
+    for rowid, date in ordered:
+        assert (
+            day_key(dt.date.fromisoformat(date))
+            <= rowid
+            < day_key(dt.date.fromisoformat(date)) + DAY
+        )
+    engine.dispose()
+
+
+def _sqlite_search(engine: sa.Engine) -> dict[str, list[str]]:
+    """The ids each of a few searches finds through the FTS5 index."""
+    with engine.connect() as connection:
+        return {
+            match: sorted(
+                connection.exec_driver_sql(
+                    "SELECT d.id FROM search_fts JOIN search_documents d "
+                    "ON d.rowid = search_fts.rowid WHERE search_fts MATCH ?",
+                    (match,),
+                ).scalars()
+            )
+            for match in ('"godkende"', '"sygefravær"*', '"tage til efterretning"')
+        }

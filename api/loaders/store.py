@@ -19,6 +19,7 @@ from api.loaders import ids
 from api.loaders.parser import PARSER_VERSION
 from api.loaders.records import DocumentKind, Minutes
 from api.search.normalise import tokens
+from api.search.order import DAY, day_key
 
 _MEETINGS: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
 _DOCUMENTS: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
@@ -40,9 +41,11 @@ _CONTENT: dict[str, tuple[str, ...]] = {
 }
 # PostgreSQL also gets the tsvector, built here from the same lemmas (see _tsvector).
 _POSTGRES_EXTRA = {"search_documents": ("tsv",)}
+# SQLite also gets the rowid, which orders search documents by date (api.search.order).
+_SQLITE_FIRST = {"search_documents": ("rowid",)}
 _INSERTS = {
     table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['?'] * len(cols))})"
-    for table, cols in _CONTENT.items()
+    for table, cols in ((t, _SQLITE_FIRST.get(t, ()) + c) for t, c in _CONTENT.items())
 }
 
 
@@ -321,13 +324,15 @@ def _insert_content(
         row[2], row[3], row[4], row[5] = item_id[row[2]], meeting, body_id, date
         if postgres:
             row.append(_tsvector(row[6]))
-    if not postgres:  # dates as SQLAlchemy stores them in SQLite, ISO text
-        for row in rows["decisions"]:
-            row[4] = row[4].isoformat()
-        for row in rows["search_documents"]:
-            row[5] = row[5].isoformat()
     cursor = connection.connection.cursor()
     try:
+        if not postgres:  # dates as SQLAlchemy stores them in SQLite, ISO text
+            for row in rows["decisions"]:
+                row[4] = row[4].isoformat()
+            rowid = _next_search_rowid(cursor, date)
+            for place, row in enumerate(rows["search_documents"]):
+                row[5] = row[5].isoformat()
+                row.insert(0, rowid + place)
         for table, sql in _INSERTS.items():
             if not rows[table]:
                 continue
@@ -342,6 +347,18 @@ def _insert_content(
                 cursor.executemany(sql, rows[table])
     finally:
         cursor.close()
+
+
+def _next_search_rowid(cursor: Any, date: dt.date) -> int:
+    """The first free rowid among the search documents dated ``date``. Writers hold
+    SQLite's write lock, so no other transaction takes it meanwhile."""
+    low = day_key(date)
+    cursor.execute(
+        "SELECT max(rowid) FROM search_documents WHERE rowid >= ? AND rowid < ?",
+        (low, low + DAY),
+    )
+    (highest,) = cursor.fetchone()
+    return low if highest is None else int(highest) + 1
 
 
 def _paramstyle(connection: sa.Connection, sql: str) -> str:

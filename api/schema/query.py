@@ -211,7 +211,8 @@ class Query:
 
     @strawberry.field(
         description='Danish full-text search: words, "phrases", -excluded, OR, prefix*. '
-        "Best hits first."
+        "Hits come in blocks of the newest 500 matches, the best of each block first; "
+        "filter by date to reach older hits sooner."
     )
     async def search(
         self,

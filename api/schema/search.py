@@ -55,7 +55,7 @@ async def search(
     except SearchSyntaxError as exc:
         raise BadUserInput(f"search: {exc}") from None
     size = page_size(first)
-    key = decode_cursor(after, (float, str))
+    key = decode_cursor(after, (int, float, str))
     db = info.context.db
     where = queries.SearchFilter(
         body=filter.body if filter else None,
@@ -66,7 +66,7 @@ async def search(
     # Concurrently, so that the dataloaders batch the whole page into a few statements.
     found = await asyncio.gather(*(_hit(info, row, parsed) for row in rows[:size]))
     edges = [
-        Edge(cursor=encode_cursor([row.score, row.id]), node=hit)
+        Edge(cursor=encode_cursor([row.block, row.score, row.id]), node=hit)
         for row, hit in zip(rows, found, strict=False)
     ]
 
@@ -82,7 +82,7 @@ async def search(
     )
 
 
-async def _hit(info: Info, row: queries.Row, parsed: SearchQuery) -> SearchHit:
+async def _hit(info: Info, row: queries.SearchRow, parsed: SearchQuery) -> SearchHit:
     source, texts = await hit_source(info.context.loaders, row)
     node: Node = (
         Decision.from_row(source) if row.kind == "Decision" else AgendaItem.from_row(source)

@@ -3,12 +3,12 @@ shared by GraphQL and REST."""
 
 from __future__ import annotations
 
-from api.queries import Row
+from api.queries import Row, SearchRow
 from api.schema.dataloaders import Loaders
 from api.schema.types import stored
 
 
-async def hit_source(loaders: Loaders, row: Row) -> tuple[Row, list[str]]:
+async def hit_source(loaders: Loaders, row: SearchRow) -> tuple[Row, list[str]]:
     """The hit's decision or agenda item row, and its original texts in document order."""
     if row.kind == "Decision":
         decision = stored(await loaders.decision_by_id.load(row.id))

@@ -1,0 +1,79 @@
+"""api.queries on the seeded database, both engines: search's blocks of hits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from api import queries
+from api.search.syntax import parse_query
+
+ALL = queries.SearchFilter()
+
+
+def walk(
+    engine: sa.Engine, query: str, page: int, window: int, where: queries.SearchFilter = ALL
+) -> list[queries.SearchRow]:
+    """Every hit, page by page, the way a client follows cursors."""
+    parsed = parse_query(query)
+    found: list[queries.SearchRow] = []
+    after = None
+    with engine.connect() as connection:
+        while True:
+            rows = queries.search_page(connection, parsed, where, page, after, window=window)
+            found += rows[:page]
+            if len(rows) <= page:
+                return found
+            last = rows[page - 1]
+            after = [last.block, last.score, last.id]
+
+
+def dates(engine: sa.Engine, hits: list[queries.SearchRow]) -> dict[str, dt.date]:
+    documents = sa.table("search_documents", sa.column("id"), sa.column("date", sa.Date))
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(documents.c.id, documents.c.date)).all()
+    wanted = {hit.id for hit in hits}
+    return {row.id: row.date for row in rows if row.id in wanted}
+
+
+def count(engine: sa.Engine, query: str, where: queries.SearchFilter = ALL) -> int:
+    with engine.connect() as connection:
+        return queries.search_count(connection, parse_query(query), where)
+
+
+@pytest.mark.parametrize(("page", "window"), [(1, 1), (2, 3), (3, 3), (7, 4), (5, 500)])
+def test_blocks_hold_the_newest_matches_best_first(
+    seeded: sa.Engine, page: int, window: int
+) -> None:
+    hits = walk(seeded, "godkende", page, window)
+    assert len(hits) == len({h.id for h in hits}) == count(seeded, "godkende") > 10
+    when = dates(seeded, hits)
+    blocks = [h.block for h in hits]
+    assert blocks == sorted(blocks)
+    assert blocks[-1] == (len(hits) - 1) // window
+    for block in set(blocks):
+        inside = [h for h in hits if h.block == block]
+        assert len(inside) == window or block == blocks[-1]
+        assert inside == sorted(inside, key=lambda h: (-h.score, h.id))
+        older = [when[h.id] for h in hits if h.block > block]
+        assert not older or min(when[h.id] for h in inside) >= max(older)
+
+
+def test_a_block_boundary_on_the_last_hit_ends_cleanly(seeded: sa.Engine) -> None:
+    total = count(seeded, "sygefravær")
+    assert total == 3
+    hits = walk(seeded, "sygefravær", 1, total)  # the last cursor ends a full block
+    assert [h.block for h in hits] == [0, 0, 0]
+
+
+def test_filters_apply_in_every_block(seeded: sa.Engine) -> None:
+    where = queries.SearchFilter(date_from=dt.date(2017, 1, 1), date_to=dt.date(2017, 12, 31))
+    hits = walk(seeded, "godkende", 2, 2, where)
+    assert len(hits) == count(seeded, "godkende", where) > 2
+    assert all(
+        dt.date(2017, 1, 1) <= d <= dt.date(2017, 12, 31) for d in dates(seeded, hits).values()
+    )
+    by_body = walk(seeded, "godkende", 1, 1, queries.SearchFilter(body="Byrådet"))
+    assert {h.id for h in by_body} == {"byraadet-2024-03-26-1", "byraadet-2024-03-26-2"}
