@@ -34,10 +34,9 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # Benchmarks print figures; they never run in the test suite (see tests/test_bench.py).
+# Parse, ingest, search, and GraphQL beside PostGraphile, then all figures in one table.
 bench: $(STAMP)
-	$(BIN)/python bench/parse.py
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/search.py
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from api.loaders import parse_minutes, read_document  # noqa: E402
 from api.migrations import upgrade  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
+from bench.figures import Figure, record  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "REFERAT_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -74,6 +75,12 @@ def main() -> None:
                 f"({statistics.median(small_peaks) / 1024:.0f} MB at a tenth)   "
                 f"{rate / peer:.2f}x the peer"
             )
+            what = f"{engine}, {len(files)} meetings"
+            record(
+                Figure("ingest", what, rate, "meetings/s", peer, "parse only"),
+                Figure("ingest", f"{what}, peak RSS", statistics.median(peaks) / 1024, "MB",
+                       statistics.median(small_peaks) / 1024, "a tenth of the corpus", False),
+            )  # fmt: skip
 
 
 def _corpus(folder: Path, meetings: int) -> list[Path]:

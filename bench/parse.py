@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from api.loaders import normalise_text, parse_minutes, read_document
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from api.loaders import normalise_text, parse_minutes, read_document  # noqa: E402
+from bench.figures import Figure, record  # noqa: E402
 
 
 def main() -> None:
@@ -45,6 +48,8 @@ def main() -> None:
     print(f"parse_minutes   {size / parse / 1e6:8.1f} MB/s")
     print(f"normalise_text  {size / peer / 1e6:8.1f} MB/s   (peer)")
     print(f"ratio parse/peer time: {parse / peer:.1f}x")
+    record(Figure("parse", "parse_minutes", size / parse / 1e6, "MB/s", size / peer / 1e6,
+                  "normalise_text"))  # fmt: skip
 
 
 def _median_seconds(work: Callable[[], None], runs: int, repeat: int) -> float:

@@ -32,6 +32,7 @@ from api.migrations import upgrade  # noqa: E402
 from api.search.normalise import clear_cache, tokens  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
+from bench.figures import Figure, record  # noqa: E402
 from bench.ingest import _corpus, _fresh_database  # noqa: E402
 
 QUERIES = [
@@ -93,6 +94,12 @@ def _normalisation_cost(files: list[Path]) -> None:
         tokens(text)
     warm = time.perf_counter() - start
     per = 1000 / len(files)
+    record(
+        Figure("search", "normalisation, cold cache", cold * per, "ms/meeting", parse * per,
+               "parsing", False),
+        Figure("search", "normalisation, warm cache", warm * per, "ms/meeting", parse * per,
+               "parsing", False),
+    )  # fmt: skip
     print(
         f"normalisation: {cold * per:.2f} ms a meeting with a cold cache, {warm * per:.2f} ms "
         f"warm; parsing takes {parse * per:.2f} ms a meeting (over {len(files)} meetings)"
@@ -118,6 +125,12 @@ def _bench(engine: str, corpus: Path, size: int, repeat: int, scratch: Path) -> 
             f"search {engine:10} {size:>7} meetings (ingest {rate:.0f}/s): "
             f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms   peer p50 {peer50:.1f} ms   "
             f"{p50 / peer50:.1f}x the peer"
+        )
+        what = f"{engine}, {size} meetings"
+        record(
+            Figure("search", f"{what}, p50", p50, "ms", peer50, "{ bodies { id } }", False),
+            Figure("search", f"{what}, p95", p95, "ms", None, "", False),
+            Figure("search", f"{what}, ingest", rate, "meetings/s"),
         )
     finally:
         drop()

@@ -42,3 +42,25 @@ def test_search_bench_runs_on_each_engine(database_url: str) -> None:
     engine = make_url(database_url).get_backend_name()
     out = run("bench/search.py", "--meetings", "20", "--repeat", "1", "--engines", engine)
     assert f"search {engine}" in out and "p95" in out and "normalisation:" in out
+
+
+def test_graphql_bench_checks_and_loads_referat(tmp_path: Path) -> None:
+    out = run(
+        "bench/postgraphile.py", "--meetings", "12", "--without-postgraphile", "--seconds", "1",
+        "--warmup", "0", "--rounds", "1", "--results", str(tmp_path),
+    )  # fmt: skip
+    for query in ("Q1", "Q2", "Q3", "Q4", "Q5"):
+        assert f"| {query} |" in out
+    assert "req/s" in out and "cores" in out
+    assert len(list(tmp_path.glob("*-graphql.md"))) == 1
+
+
+def test_all_benches_print_one_table(tmp_path: Path) -> None:
+    out = run(
+        "bench/all.py", "--smoke", "--ingest-meetings", "10", "--search-meetings", "10",
+        "--graphql-meetings", "10", "--results", str(tmp_path),
+    )  # fmt: skip
+    table = out[out.rindex("| bench |") :]
+    for bench in ("parse", "ingest", "search", "graphql"):
+        assert f"| {bench} |" in table
+    assert (tmp_path / next(p.name for p in tmp_path.glob("*-all.md"))).read_text()

@@ -1,0 +1,73 @@
+"""Every benchmark in one run (`make bench`), their figures in one table.
+
+Runs parse, ingest, search and graphql (Referat beside PostGraphile) one after another,
+each printing its own lines as it goes, then prints the figures together and writes the
+table to bench/results/<date>-all.md.
+
+    python bench/all.py                      # the sizes make bench uses
+    python bench/all.py --search-meetings 10000,100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.figures import markdown_table, read  # noqa: E402
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options.add_argument("--ingest-meetings", default="10000")
+    options.add_argument("--search-meetings", default="10000")
+    options.add_argument("--graphql-meetings", default="1000")
+    options.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    options.add_argument(
+        "--smoke", action="store_true", help="one short run each, PostGraphile left out"
+    )
+    args = options.parse_args()
+    benches = [
+        ["bench/parse.py"],
+        ["bench/ingest.py", "--meetings", args.ingest_meetings],
+        ["bench/search.py", "--meetings", args.search_meetings],
+        [
+            "bench/postgraphile.py",
+            "--meetings",
+            args.graphql_meetings,
+            "--results",
+            str(args.results),
+        ],
+    ]
+    if args.smoke:
+        short = [
+            ["--runs", "1", "--repeat", "1"],
+            ["--runs", "1"],
+            ["--repeat", "1"],
+            ["--seconds", "1", "--warmup", "0", "--rounds", "1", "--without-postgraphile"],
+        ]
+        benches = [bench + extra for bench, extra in zip(benches, short, strict=True)]
+    with tempfile.TemporaryDirectory(prefix="referat-bench-") as scratch:
+        figures_file = Path(scratch) / "figures.jsonl"
+        env = {**os.environ, "REFERAT_BENCH_FIGURES": str(figures_file)}
+        for bench in benches:
+            print(f"\n$ python {' '.join(bench)}", flush=True)
+            subprocess.run([sys.executable, *bench], cwd=ROOT, env=env, check=True)
+        figures = read(figures_file)
+    table = markdown_table(figures)
+    print("\n" + table)
+    args.results.mkdir(parents=True, exist_ok=True)
+    target = args.results / f"{dt.date.today().isoformat()}-all.md"
+    target.write_text(f"# make bench\n\n{table}\n", encoding="utf-8")
+    print(f"written to {target}")
+
+
+if __name__ == "__main__":
+    main()
