@@ -575,6 +575,28 @@ def search_page(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class HitSources:
+    """What a page of hits shows: the rows of its items and decisions, and the items'
+    sections and attachments."""
+
+    items: list[Row]
+    decisions: list[Row]
+    sections: list[Row]
+    attachments: list[Row]
+
+
+def hit_sources(connection: sa.Connection, hits: Sequence[SearchRow]) -> HitSources:
+    item_ids = [hit.id for hit in hits if hit.kind == "AgendaItem"]
+    decision_ids = [hit.id for hit in hits if hit.kind == "Decision"]
+    return HitSources(
+        items=items_by_id(connection, item_ids) if item_ids else [],
+        decisions=decisions_by_id(connection, decision_ids) if decision_ids else [],
+        sections=sections_by_item(connection, item_ids) if item_ids else [],
+        attachments=attachments_by_item(connection, item_ids) if item_ids else [],
+    )
+
+
 def search_count(connection: sa.Connection, search: SearchQuery, where: SearchFilter) -> int:
     """How many documents match, over all blocks."""
     matches, params = _search_matches(connection.dialect.name, where)

@@ -3,7 +3,6 @@ together, so that the routes and the OpenAPI document cannot disagree."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import logging
@@ -26,7 +25,7 @@ from api.rest.params import CURSOR, LIMIT, Param, read_all
 from api.schema.dataloaders import Loaders, make_loaders
 from api.schema.errors import BadUserInput
 from api.schema.pagination import decode_cursor, encode_cursor
-from api.search.hits import hit_source
+from api.search.hits import hit_sources
 from api.search.snippets import snippet
 from api.search.syntax import SearchSyntaxError, parse_query
 
@@ -112,11 +111,11 @@ async def search(call: Call) -> m.Page[m.SearchHit]:
     rows = await call.db.run(queries.search_page, parsed, where, v["limit"], after)
     total = await call.db.run(queries.search_count, parsed, where)
     page = rows[: v["limit"]]
-    sources = await asyncio.gather(*(hit_source(call.loaders, row) for row in page))
+    sources = await hit_sources(call.db, call.loaders, page)
     hits = [
         m.SearchHit(
             node=m.SearchNode(type=row.kind, id=row.id),
-            snippet=snippet(texts, parsed.lemmas(), parsed.prefixes()),
+            snippet=snippet(texts, parsed),
             score=float(row.score),
         )
         for row, (_, texts) in zip(page, sources, strict=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import strawberry
@@ -19,7 +18,7 @@ from api.schema.pagination import (
     page_size,
 )
 from api.schema.types import AgendaItem, Decision, Node
-from api.search.hits import hit_source
+from api.search.hits import hit_sources
 from api.search.snippets import snippet
 from api.search.syntax import Query as SearchQuery
 from api.search.syntax import SearchSyntaxError, parse_query
@@ -63,11 +62,10 @@ async def search(
         date_to=filter.date_to if filter else None,
     )
     rows = await db.run(queries.search_page, parsed, where, size, key)
-    # Concurrently, so that the dataloaders batch the whole page into a few statements.
-    found = await asyncio.gather(*(_hit(info, row, parsed) for row in rows[:size]))
+    sources = await hit_sources(db, info.context.loaders, rows[:size])
     edges = [
-        Edge(cursor=encode_cursor([row.block, row.score, row.id]), node=hit)
-        for row, hit in zip(rows, found, strict=False)
+        Edge(cursor=encode_cursor([row.block, row.score, row.id]), node=_hit(row, *source, parsed))
+        for row, source in zip(rows, sources, strict=False)
     ]
 
     async def total() -> int:
@@ -82,13 +80,14 @@ async def search(
     )
 
 
-async def _hit(info: Info, row: queries.SearchRow, parsed: SearchQuery) -> SearchHit:
-    source, texts = await hit_source(info.context.loaders, row)
+def _hit(
+    row: queries.SearchRow, source: queries.Row, texts: list[str], parsed: SearchQuery
+) -> SearchHit:
     node: Node = (
         Decision.from_row(source) if row.kind == "Decision" else AgendaItem.from_row(source)
     )
     return SearchHit(
         node=node,
-        snippet=snippet(texts, parsed.lemmas(), parsed.prefixes()),
+        snippet=snippet(texts, parsed),
         score=float(row.score),
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 
 import simplemma
 
@@ -19,11 +18,6 @@ WORD = re.compile(r"[^\W_]+")
 # memory speed, where a regex over Unicode text costs half a microsecond a word.
 _ASCII_SEPARATORS = bytes(b for b in range(128) if not chr(b).isalnum())
 _SEPARATE = bytes.maketrans(_ASCII_SEPARATORS, b" " * len(_ASCII_SEPARATORS))
-
-
-def words(text: str) -> Iterator[re.Match[str]]:
-    """The words of ``text`` with their positions, for snippets."""
-    return WORD.finditer(text)
 
 
 _MAX_CACHED = 500_000

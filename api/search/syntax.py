@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.search.normalise import WORD, lemma
 
@@ -31,10 +31,12 @@ class SearchSyntaxError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """Lemmas side by side; the last may be a prefix. One word is a phrase of one."""
+    """Lemmas side by side; the last may be a prefix. One word is a phrase of one.
+    ``forms`` are the words as typed, case-folded: snippets look for them first."""
 
     lemmas: tuple[str, ...]
     prefix: bool = False
+    forms: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,12 @@ class Query:
             for group in self.groups
             for phrase in group.include
             for word in (phrase.lemmas[:-1] if phrase.prefix else phrase.lemmas)
+        )
+
+    def forms(self) -> frozenset[str]:
+        """The included words as typed, case-folded."""
+        return frozenset(
+            form for group in self.groups for phrase in group.include for form in phrase.forms
         )
 
     def prefixes(self) -> frozenset[str]:
@@ -124,11 +132,12 @@ def _phrase(body: str, raw: str) -> Phrase | None:
             raise SearchSyntaxError(f"{raw!r} has no word to search for")
         return None
     lemmas = [lemma(w) for w in words]
+    forms = tuple(unicodedata.normalize("NFC", w).casefold() for w in words)
     if prefix:
         # A prefix is matched against indexed lemmas as typed: its own lemma could be
         # another word altogether.
-        lemmas[-1] = unicodedata.normalize("NFC", words[-1]).casefold()
-    return Phrase(tuple(lemmas), prefix)
+        lemmas[-1] = forms[-1]
+    return Phrase(tuple(lemmas), prefix, forms)
 
 
 def _group(include: list[Phrase], exclude: list[Phrase]) -> Group:
