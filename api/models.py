@@ -158,11 +158,13 @@ class Attachment(SQLModel, table=True):
 
 class SearchDocument(SQLModel, table=True):
     """One searchable unit: an open agenda item (title, sections, attachment titles) or a
-    decision, as lemmas separated by spaces (api.search.normalise).
+    decision, as lemmas (api.search.normalise).
 
-    The engines index ``tokens`` alike: PostgreSQL in a ``tsv`` tsvector column with a
-    GIN index, SQLite in the FTS5 table ``search_fts``; migration 0002 creates both, and
-    neither is part of these models (alembic/env.py leaves them out of comparisons).
+    The engines index the same lemmas: SQLite keeps them as text in a ``tokens`` column
+    that the FTS5 table ``search_fts`` indexes, PostgreSQL in a ``tsv`` tsvector column
+    (kept in the row, migration 0004) with a GIN index. These columns and indexes differ
+    by engine, so they are made by the migrations and are not part of this model
+    (alembic/env.py leaves them out of comparisons).
     """
 
     __tablename__ = "search_documents"
@@ -179,4 +181,3 @@ class SearchDocument(SQLModel, table=True):
     meeting_id: str = Field(sa_column_args=[_cascade("meetings.id")], index=True)
     body_id: str = Field(index=True)
     date: dt.date
-    tokens: str = Field(sa_type=sa.Text)

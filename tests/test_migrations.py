@@ -18,6 +18,7 @@ from api.migrations import (
     upgrade,
 )
 from api.models import SQLModel
+from api.search.normalise import tokens
 from api.search.order import DAY, day_key
 from tests.conftest import ENGINES
 from tests.paths import ROOT
@@ -115,4 +116,70 @@ def _sqlite_search(engine: sa.Engine) -> dict[str, list[str]]:
                 ).scalars()
             )
             for match in ('"godkende"', '"sygefravær"*', '"tage til efterretning"')
+        }
+
+
+def test_0004_keeps_postgresql_tsvectors_in_the_row_and_back_again(
+    new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = new_database("postgresql")
+    upgrade(url)
+    engine = create_engine(url, for_writing=True)
+    monkeypatch.chdir(ROOT)
+    ingest_paths(engine, ["seeds"], workers=1)
+    with engine.connect() as connection:
+        medium, large = connection.exec_driver_sql(
+            "SELECT count(*) FILTER (WHERE pg_column_size(tsv) BETWEEN 2100 AND 7000), "
+            "count(*) FILTER (WHERE pg_column_size(tsv) > 7000) FROM search_documents"
+        ).one()
+        columns = _columns(connection)
+    # Past the default toast target of 2 kB, yet in the row: only what cannot fit a
+    # page goes to TOAST.
+    assert medium > 10
+    assert _toasted(engine) <= large
+    assert "tokens" not in columns and "tsv" in columns
+    before = _postgres_search(engine)
+
+    downgrade(url, "0003")
+    with engine.connect() as connection:
+        assert "tokens" in _columns(connection)
+        rebuilt = connection.exec_driver_sql(
+            "SELECT d.text, s.tokens FROM search_documents s JOIN decisions d ON d.id = s.id"
+        ).all()
+    # The lemma text comes back, in order, from the tsvector's positions.
+    assert len(rebuilt) > 20
+    for text, lemmas in rebuilt:
+        assert lemmas == " ".join(tokens(text))
+
+    upgrade(url)
+    assert _postgres_search(engine) == before
+    assert _toasted(engine) <= large
+    engine.dispose()
+
+
+def _columns(connection: sa.Connection) -> set[str]:
+    return {column["name"] for column in sa.inspect(connection).get_columns("search_documents")}
+
+
+def _toasted(engine: sa.Engine) -> int:
+    """Values in search_documents' TOAST table, once dead row versions are gone."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql("VACUUM search_documents")
+        toast = connection.exec_driver_sql(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'search_documents'"
+        ).scalar_one()
+        values = f"SELECT count(DISTINCT chunk_id) FROM {toast}"
+        return int(connection.exec_driver_sql(values).scalar_one())
+
+
+def _postgres_search(engine: sa.Engine) -> dict[str, list[str]]:
+    with engine.connect() as connection:
+        return {
+            query: sorted(
+                connection.exec_driver_sql(
+                    "SELECT id FROM search_documents WHERE tsv @@ CAST(%s AS tsquery)", (query,)
+                ).scalars()
+            )
+            for query in ("godkende", "sygefravær:*", "tage <-> til <-> efterretning")
         }

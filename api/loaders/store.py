@@ -37,10 +37,11 @@ _CONTENT: dict[str, tuple[str, ...]] = {
     "sections": ("agenda_item_id", "position", "kind", "heading", "text"),
     "decisions": ("id", "agenda_item_id", "position", "body", "date", "text", "outcome"),
     "attachments": ("agenda_item_id", "position", "title", "file_extension"),
+    # The last column is the lemmas: SQLite stores them as text for FTS5 to index,
+    # PostgreSQL as the tsvector built here from them (see _tsvector).
     "search_documents": ("id", "kind", "agenda_item_id", "meeting_id", "body_id", "date", "tokens"),
 }
-# PostgreSQL also gets the tsvector, built here from the same lemmas (see _tsvector).
-_POSTGRES_EXTRA = {"search_documents": ("tsv",)}
+_POSTGRES_COLUMNS = {"search_documents": (*_CONTENT["search_documents"][:-1], "tsv")}
 # SQLite also gets the rowid, which orders search documents by date (api.search.order).
 _SQLITE_FIRST = {"search_documents": ("rowid",)}
 _INSERTS = {
@@ -323,7 +324,7 @@ def _insert_content(
         row[0] = item_id[key] if row[1] == "AgendaItem" else decision_id[key]
         row[2], row[3], row[4], row[5] = item_id[row[2]], meeting, body_id, date
         if postgres:
-            row.append(_tsvector(row[6]))
+            row[6] = _tsvector(row[6])
     cursor = connection.connection.cursor()
     try:
         if not postgres:  # dates as SQLAlchemy stores them in SQLite, ISO text
@@ -339,7 +340,7 @@ def _insert_content(
             if postgres:
                 # COPY: one message stream for all rows, not a statement per row; the
                 # server still checks every constraint and foreign key.
-                columns = ", ".join(_CONTENT[table] + _POSTGRES_EXTRA.get(table, ()))
+                columns = ", ".join(_POSTGRES_COLUMNS.get(table, _CONTENT[table]))
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows[table]:
                         copy.write_row(row)
