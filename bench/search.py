@@ -7,6 +7,7 @@ all), repeated. The peer in the same run is a trivial GraphQL request ({ bodies 
 so the ratio shows what searching adds to a request.
 
     python bench/search.py --meetings 10000,100000
+    python bench/search.py --existing sqlite:///big.db --per-query   # an ingested database
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,7 +35,7 @@ from api.search.normalise import clear_cache, tokens  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from bench.corpus import write_corpus  # noqa: E402
 from bench.figures import Figure, record  # noqa: E402
-from bench.ingest import _corpus, _fresh_database  # noqa: E402
+from bench.ingest import _corpus, _count_meetings, _fresh_database  # noqa: E402
 
 QUERIES = [
     "godkende",
@@ -57,7 +59,20 @@ def main() -> None:
     options.add_argument("--engines", default="sqlite,postgresql")
     options.add_argument("--repeat", type=int, default=20, help="runs of each query")
     options.add_argument("--corpora", type=Path, help="keep corpora here between runs")
+    options.add_argument(
+        "--existing",
+        nargs="+",
+        default=[],
+        metavar="URL",
+        help="measure latency on these already ingested databases instead (no corpus)",
+    )
+    options.add_argument("--per-query", action="store_true", help="p50 and p95 of each query")
     args = options.parse_args()
+    for url in args.existing:
+        upgrade(url)
+        _report(url, _count_meetings(url), None, args.repeat, args.per_query)
+    if args.existing:
+        return
     with tempfile.TemporaryDirectory(prefix="referat-search-") as scratch:
         base = args.corpora or Path(scratch)
         for size in map(int, args.meetings.split(",")):
@@ -65,7 +80,7 @@ def main() -> None:
             files = _corpus(corpus, size) if args.corpora else write_corpus(size, corpus)
             _normalisation_cost(files[:500])
             for engine in args.engines.split(","):
-                _bench(engine, corpus, size, args.repeat, Path(scratch))
+                _bench(engine, corpus, size, args.repeat, Path(scratch), args.per_query)
 
 
 def _normalisation_cost(files: list[Path]) -> None:
@@ -106,7 +121,9 @@ def _normalisation_cost(files: list[Path]) -> None:
     )
 
 
-def _bench(engine: str, corpus: Path, size: int, repeat: int, scratch: Path) -> None:
+def _bench(
+    engine: str, corpus: Path, size: int, repeat: int, scratch: Path, per_query: bool
+) -> None:
     url, drop = _fresh_database(engine, scratch)
     try:
         upgrade(url)
@@ -117,28 +134,39 @@ def _bench(engine: str, corpus: Path, size: int, repeat: int, scratch: Path) -> 
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        rate = size / (time.perf_counter() - start)
-        search, peer = asyncio.run(_latencies(url, repeat))
-        p50, p95 = _percentiles(search)
-        peer50, _ = _percentiles(peer)
-        print(
-            f"search {engine:10} {size:>7} meetings (ingest {rate:.0f}/s): "
-            f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms   peer p50 {peer50:.1f} ms   "
-            f"{p50 / peer50:.1f}x the peer"
-        )
-        what = f"{engine}, {size} meetings"
-        record(
-            Figure("search", f"{what}, p50", p50, "ms", peer50, "{ bodies { id } }", False),
-            Figure("search", f"{what}, p95", p95, "ms", None, "", False),
-            Figure("search", f"{what}, ingest", rate, "meetings/s"),
-        )
+        _report(url, size, size / (time.perf_counter() - start), repeat, per_query)
     finally:
         drop()
 
 
-async def _latencies(url: str, repeat: int) -> tuple[list[float], list[float]]:
+def _report(url: str, size: int, rate: float | None, repeat: int, per_query: bool) -> None:
+    engine = make_url(url).get_backend_name()
+    search, peer = asyncio.run(_latencies(url, repeat))
+    p50, p95 = _percentiles([ms for times in search.values() for ms in times])
+    peer50, _ = _percentiles(peer)
+    ingest = f"ingest {rate:.0f}/s" if rate is not None else "ingested before"
+    print(
+        f"search {engine:10} {size:>7} meetings ({ingest}): "
+        f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms   peer p50 {peer50:.1f} ms   "
+        f"{p50 / peer50:.1f}x the peer"
+    )
+    if per_query:
+        for q, times in search.items():
+            q50, q95 = _percentiles(times)
+            print(f"    {q:28} p50 {q50:6.1f} ms  p95 {q95:6.1f} ms")
+    what = f"{engine}, {size} meetings"
+    record(
+        Figure("search", f"{what}, p50", p50, "ms", peer50, "{ bodies { id } }", False),
+        Figure("search", f"{what}, p95", p95, "ms", None, "", False),
+    )
+    if rate is not None:
+        record(Figure("search", f"{what}, ingest", rate, "meetings/s"))
+
+
+async def _latencies(url: str, repeat: int) -> tuple[dict[str, list[float]], list[float]]:
+    """Milliseconds of each run, by query; and of the peer."""
     app = create_app(Settings(database_url=url))
-    search: list[float] = []
+    search: dict[str, list[float]] = {q: [] for q in QUERIES}
     peer: list[float] = []
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -147,7 +175,7 @@ async def _latencies(url: str, repeat: int) -> tuple[list[float], list[float]]:
                 await _timed(client, SEARCH, {"q": q})
             for _ in range(repeat):
                 for q in QUERIES:
-                    search.append(await _timed(client, SEARCH, {"q": q}))
+                    search[q].append(await _timed(client, SEARCH, {"q": q}))
                 peer.append(await _timed(client, PEER, {}))
     return search, peer
 

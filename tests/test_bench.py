@@ -42,6 +42,9 @@ def test_search_bench_runs_on_each_engine(database_url: str) -> None:
     engine = make_url(database_url).get_backend_name()
     out = run("bench/search.py", "--meetings", "20", "--repeat", "1", "--engines", engine)
     assert f"search {engine}" in out and "p95" in out and "normalisation:" in out
+    # An ingested database, measured as it is; each query's figures on request.
+    out = run("bench/search.py", "--existing", database_url, "--repeat", "1", "--per-query")
+    assert "ingested before" in out and "    godkende " in out
 
 
 def test_graphql_bench_checks_and_loads_referat(tmp_path: Path) -> None:
