@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from api import models
-from api.search.order import DAY, day_key
+from api.search import partitions
+from api.search.order import day_key
 from api.search.syntax import Query as SearchQuery
 
 Row = sa.Row[*tuple[Any, ...]]  # a row of any shape
@@ -434,64 +435,82 @@ class SearchFilter:
     date_to: dt.date | None = None
 
 
-# Hits come in blocks: the newest RANK_WINDOW matches best first, then the next
-# RANK_WINDOW, and so on. Ranking every match of a common word (bm25, ts_rank_cd) reads
-# each match's positions, which grows with the corpus; one block costs the same at 10k
-# meetings as at 100k, and a date filter reaches older hits at once.
+# Hits come a year at a time, newest year first, and within a year in blocks: its newest
+# RANK_WINDOW matches best first, then its next RANK_WINDOW, and so on. Ranking every
+# match of a common word reads each one, which grows with the archive; a block costs
+# the same at 10k meetings as at 100k, a year bounds what ranking needs to know about
+# the whole (api.search.partitions), and a date filter reaches older hits at once.
 RANK_WINDOW = 500
 
 
 @dataclass(frozen=True, slots=True)
 class SearchRow:
-    """A hit: its block (0 holds the newest matches), the document it is, and its score,
-    higher is better. (block, score, id) is the hit's place in the results."""
+    """A hit: its year and block in that year (0 holds the year's newest matches), the
+    document it is, and its score, higher is better. (year, block, score, id) is the
+    hit's place in the results."""
 
+    year: int
     block: int
     id: str
     kind: str
     agenda_item_id: str
     score: float
 
+    @property
+    def key(self) -> list[Any]:
+        return [self.year, self.block, self.score, self.id]
 
-def _search_matches(dialect: str, where: SearchFilter) -> tuple[str, dict[str, Any]]:
-    """FROM and WHERE of the documents that match, for this engine. The match expression
-    arrives as a parameter, compiled by api.search.syntax from lemmas."""
+
+def _search_matches(
+    dialect: str, where: SearchFilter, year: int | None
+) -> tuple[str, dict[str, Any]]:
+    """FROM and WHERE of the documents that match, in ``year`` if one is given (on
+    SQLite, one is: each year has its own index). The match expression arrives as a
+    parameter, compiled by api.search.syntax from lemmas."""
     filters: list[str] = []
     params: dict[str, Any] = {}
     if where.body is not None:
         filters.append("d.body_id IN (SELECT id FROM bodies WHERE id = :body OR name = :body)")
         params["body"] = where.body
+    low = where.date_from
+    high = where.date_to + dt.timedelta(days=1) if where.date_to is not None else None
+    if year is not None:
+        low = max(low or dt.date.min, dt.date(year, 1, 1))
+        high = min(high or dt.date.max, dt.date(year + 1, 1, 1))
     if dialect == "postgresql":
-        if where.date_from is not None:
-            filters.append("d.date >= :date_from")
-            params["date_from"] = where.date_from
-        if where.date_to is not None:
-            filters.append("d.date <= :date_to")
-            params["date_to"] = where.date_to
+        if low is not None:
+            filters.append("d.date >= :low")
+            params["low"] = low
+        if high is not None:
+            filters.append("d.date < :high")
+            params["high"] = high
         extra = "".join(f" AND {f}" for f in filters)
         return f"FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery){extra}", params
+    if year is None:  # pragma: no cover - every SQLite statement names its year's table
+        raise ValueError("SQLite searches one year's index at a time")
     # The rowids follow the dates (api.search.order): a date range is a rowid range,
     # which FTS5 applies while it walks its index.
-    if where.date_from is not None:
-        filters.append("search_fts.rowid >= :low")
-        params["low"] = day_key(where.date_from)
-    if where.date_to is not None:
-        filters.append("search_fts.rowid < :high")
-        params["high"] = day_key(where.date_to) + DAY
+    fts = partitions.table(year)
+    if low is not None:
+        filters.append(f"{fts}.rowid >= :low")
+        params["low"] = day_key(low)
+    if high is not None:
+        filters.append(f"{fts}.rowid < :high")
+        params["high"] = day_key(high)
     extra = "".join(f" AND {f}" for f in filters)
     if where.body is None:
-        return f"FROM search_fts WHERE search_fts MATCH :match{extra}", params
+        return f"FROM {fts} WHERE {fts} MATCH :match{extra}", params
     return (
-        "FROM search_fts JOIN search_documents d ON d.rowid = search_fts.rowid "
-        f"WHERE search_fts MATCH :match{extra}",
+        f"FROM {fts} JOIN search_documents d ON d.rowid = {fts}.rowid "
+        f"WHERE {fts} MATCH :match{extra}",
         params,
     )
 
 
-def _search_block(dialect: str, where: SearchFilter) -> tuple[str, dict[str, Any]]:
-    """One block of hits (:window matches after the newest :skip) with their scores and
-    the block's size, unordered."""
-    matches, params = _search_matches(dialect, where)
+def _search_block(dialect: str, where: SearchFilter, year: int) -> tuple[str, dict[str, Any]]:
+    """One block of the year's hits (:window matches after its newest :skip) with their
+    scores and the block's size, unordered."""
+    matches, params = _search_matches(dialect, where, year)
     if dialect == "postgresql":
         block = (
             f"SELECT d.id, d.kind, d.agenda_item_id, d.tsv {matches} "
@@ -504,15 +523,29 @@ def _search_block(dialect: str, where: SearchFilter) -> tuple[str, dict[str, Any
             params,
         )
     # FTS5 walks its matches in rowid order, newest first, without reading the others.
+    fts = partitions.table(year)
     block = (
-        f"SELECT search_fts.rowid AS rowid, -bm25(search_fts) AS score {matches} "
-        "ORDER BY search_fts.rowid DESC LIMIT :window OFFSET :skip"
+        f"SELECT {fts}.rowid AS rowid, -bm25({fts}) AS score {matches} "
+        f"ORDER BY {fts}.rowid DESC LIMIT :window OFFSET :skip"
     )
     return (
         "SELECT d.id, d.kind, d.agenda_item_id, b.score, count(*) OVER () AS size "
         f"FROM ({block}) b JOIN search_documents d ON d.rowid = b.rowid",
         params,
     )
+
+
+def _search_years(connection: sa.Connection, where: SearchFilter) -> list[int]:
+    """The years that may hold matches, newest first, within the date filter."""
+    if connection.dialect.name == "postgresql":
+        span = connection.exec_driver_sql("SELECT min(date), max(date) FROM search_documents").one()
+        found = list(range(span[1].year, span[0].year - 1, -1)) if span[0] else []
+    else:
+        names = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        found = partitions.years(list(names.scalars()))
+    first = where.date_from.year if where.date_from else dt.MINYEAR
+    last = where.date_to.year if where.date_to else dt.MAXYEAR
+    return [year for year in found if first <= year <= last]
 
 
 def _search_settings(connection: sa.Connection) -> None:
@@ -543,33 +576,45 @@ def search_page(
     *,
     window: int = RANK_WINDOW,
 ) -> list[SearchRow]:
-    """Up to ``first + 1`` hits after the (block, score, id) key ``after``: block by
-    block, each block best first."""
-    sql, params = _search_block(connection.dialect.name, where)
-    ranked = sa.text(
-        f"SELECT id, kind, agenda_item_id, score, size FROM ({sql}) hits "
-        "WHERE :from_start = 1 OR score < :score OR (score = :score AND id > :id) "
-        "ORDER BY score DESC, id LIMIT :limit"
-    )
-    params |= {"match": _match(connection, search), "window": window}
-    block = 0 if after is None else int(after[0])
-    found: list[SearchRow] = []
+    """Up to ``first + 1`` hits after the (year, block, score, id) key ``after``: year by
+    year, block by block, each block best first."""
     _search_settings(connection)
-    while len(found) <= first:
-        resume = after is not None and block == after[0]
-        at = params | {
-            "skip": block * window,
-            "limit": first + 1 - len(found),
-            "from_start": 0 if resume else 1,
-            "score": after[1] if resume and after else 0.0,
-            "id": after[2] if resume and after else "",
-        }
-        rows = connection.execute(ranked, at).all()
-        found += [SearchRow(block, r.id, r.kind, r.agenda_item_id, float(r.score)) for r in rows]
-        # No rows: past the last block, unless the key was the last hit of its block.
-        if (rows and rows[0].size < window) or (not rows and not resume):
+    dialect = connection.dialect.name
+    match = _match(connection, search)
+    years = _search_years(connection, where)
+    if after is not None:
+        years = [year for year in years if year <= int(after[0])]
+    found: list[SearchRow] = []
+    for year in years:
+        sql, params = _search_block(dialect, where, year)
+        ranked = sa.text(
+            f"SELECT id, kind, agenda_item_id, score, size FROM ({sql}) hits "
+            "WHERE :from_start = 1 OR score < :score OR (score = :score AND id > :id) "
+            "ORDER BY score DESC, id LIMIT :limit"
+        )
+        params |= {"match": match, "window": window}
+        resuming = after is not None and year == int(after[0])
+        block = int(after[1]) if after is not None and resuming else 0
+        while len(found) <= first:
+            resume = after is not None and resuming and block == int(after[1])
+            at = params | {
+                "skip": block * window,
+                "limit": first + 1 - len(found),
+                "from_start": 0 if resume else 1,
+                "score": float(after[2]) if after is not None and resume else 0.0,
+                "id": str(after[3]) if after is not None and resume else "",
+            }
+            rows = connection.execute(ranked, at).all()
+            found += [
+                SearchRow(year, block, r.id, r.kind, r.agenda_item_id, float(r.score)) for r in rows
+            ]
+            # No rows: past the year's last block, unless the key was the last hit of
+            # its block.
+            if (rows and rows[0].size < window) or (not rows and not resume):
+                break
+            block += 1
+        if len(found) > first:
             break
-        block += 1
     return found
 
 
@@ -596,12 +641,22 @@ def hit_sources(connection: sa.Connection, hits: Sequence[SearchRow]) -> HitSour
 
 
 def search_count(connection: sa.Connection, search: SearchQuery, where: SearchFilter) -> int:
-    """How many documents match, over all blocks."""
-    matches, params = _search_matches(connection.dialect.name, where)
-    statement = sa.text(f"SELECT count(*) {matches}")
-    params |= {"match": _match(connection, search)}
+    """How many documents match, over all years and blocks."""
     _search_settings(connection)
-    return int(connection.execute(statement, params).scalar_one())
+    dialect = connection.dialect.name
+    params: dict[str, Any] = {"match": _match(connection, search)}
+    if dialect == "postgresql":
+        matches, found = _search_matches(dialect, where, None)
+        return int(
+            connection.execute(sa.text(f"SELECT count(*) {matches}"), params | found).scalar_one()
+        )
+    total = 0
+    for year in _search_years(connection, where):
+        matches, found = _search_matches(dialect, where, year)
+        total += int(
+            connection.execute(sa.text(f"SELECT count(*) {matches}"), params | found).scalar_one()
+        )
+    return total
 
 
 def data_version(connection: sa.Connection) -> DataVersion:

@@ -18,6 +18,7 @@ from api.migrations import (
     upgrade,
 )
 from api.models import SQLModel
+from api.search import partitions
 from api.search.normalise import tokens
 from api.search.order import DAY, day_key
 from tests.conftest import ENGINES
@@ -85,7 +86,7 @@ def test_0003_renumbers_sqlite_search_documents_by_date(
             [(place, rowid) for place, (rowid,) in enumerate(rows, start=1)],
         )
     before = _sqlite_search(engine)
-    upgrade(url)
+    upgrade(url, "0003")
     after = _sqlite_search(engine)
     assert after == before
     with engine.connect() as connection:
@@ -163,8 +164,7 @@ def _columns(connection: sa.Connection) -> set[str]:
 
 def _toasted(engine: sa.Engine) -> int:
     """Values in search_documents' TOAST table, once dead row versions are gone."""
-    with engine.connect() as connection:
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM search_documents")
         toast = connection.exec_driver_sql(
             "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'search_documents'"
@@ -183,3 +183,57 @@ def _postgres_search(engine: sa.Engine) -> dict[str, list[str]]:
             )
             for query in ("godkende", "sygefravær:*", "tage <-> til <-> efterretning")
         }
+
+
+def test_0005_splits_the_sqlite_index_by_year_and_back_again(
+    new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = new_database("sqlite")
+    upgrade(url)
+    engine = create_engine(url, for_writing=True)
+    monkeypatch.chdir(ROOT)
+    ingest_paths(engine, ["seeds", "tests/fixtures"], workers=1)
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT DISTINCT CAST(substr(date, 1, 4) AS INTEGER) FROM search_documents"
+        ).scalars()
+        assert _fts_years(connection) == sorted(stored, reverse=True)
+    by_year = _search_by_year(engine)
+    assert len(by_year["godkende"]) > 2
+
+    downgrade(url, "0004")  # one index for all years, rebuilt from search_documents
+    with engine.connect() as connection:
+        assert _fts_years(connection) == []
+        single = connection.exec_driver_sql(
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"godkende\"'"
+        ).scalar_one()
+        connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+    assert single == sum(len(ids) for ids in by_year["godkende"].values())
+
+    upgrade(url)
+    assert _search_by_year(engine) == by_year
+    engine.dispose()
+
+
+def _fts_years(connection: sa.Connection) -> list[int]:
+    names = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return partitions.years(list(names.scalars()))
+
+
+def _search_by_year(engine: sa.Engine) -> dict[str, dict[int, list[str]]]:
+    """The ids each year's index finds for a few searches; every id in its own year."""
+    found: dict[str, dict[int, list[str]]] = {}
+    with engine.connect() as connection:
+        for match in ('"godkende"', '"sygefravær"*', '"tage til efterretning"'):
+            found[match.strip('"*')] = by_year = {}
+            for year in _fts_years(connection):
+                fts = partitions.table(year)
+                rows = connection.exec_driver_sql(
+                    f"SELECT d.id, d.date FROM {fts} JOIN search_documents d "
+                    f"ON d.rowid = {fts}.rowid WHERE {fts} MATCH ?",
+                    (match,),
+                ).all()
+                assert all(date.startswith(str(year)) for _, date in rows)
+                if rows:
+                    by_year[year] = sorted(id_ for id_, _ in rows)
+    return found

@@ -26,8 +26,7 @@ def walk(
             found += rows[:page]
             if len(rows) <= page:
                 return found
-            last = rows[page - 1]
-            after = [last.block, last.score, last.id]
+            after = rows[page - 1].key
 
 
 def dates(engine: sa.Engine, hits: list[queries.SearchRow]) -> dict[str, dt.date]:
@@ -44,28 +43,33 @@ def count(engine: sa.Engine, query: str, where: queries.SearchFilter = ALL) -> i
 
 
 @pytest.mark.parametrize(("page", "window"), [(1, 1), (2, 3), (3, 3), (7, 4), (5, 500)])
-def test_blocks_hold_the_newest_matches_best_first(
+def test_years_newest_first_in_blocks_of_their_newest_matches_best_first(
     seeded: sa.Engine, page: int, window: int
 ) -> None:
     hits = walk(seeded, "godkende", page, window)
     assert len(hits) == len({h.id for h in hits}) == count(seeded, "godkende") > 10
     when = dates(seeded, hits)
-    blocks = [h.block for h in hits]
-    assert blocks == sorted(blocks)
-    assert blocks[-1] == (len(hits) - 1) // window
-    for block in set(blocks):
-        inside = [h for h in hits if h.block == block]
-        assert len(inside) == window or block == blocks[-1]
-        assert inside == sorted(inside, key=lambda h: (-h.score, h.id))
-        older = [when[h.id] for h in hits if h.block > block]
-        assert not older or min(when[h.id] for h in inside) >= max(older)
+    places = [(-h.year, h.block) for h in hits]
+    assert places == sorted(places)
+    assert len({h.year for h in hits}) > 2
+    for year in {h.year for h in hits}:
+        in_year = [h for h in hits if h.year == year]
+        assert all(when[h.id].year == year for h in in_year)
+        blocks = [h.block for h in in_year]
+        assert blocks[-1] == (len(in_year) - 1) // window
+        for block in set(blocks):
+            inside = [h for h in in_year if h.block == block]
+            assert len(inside) == window or block == blocks[-1]
+            assert inside == sorted(inside, key=lambda h: (-h.score, h.id))
+            older = [when[h.id] for h in in_year if h.block > block]
+            assert not older or min(when[h.id] for h in inside) >= max(older)
 
 
 def test_a_block_boundary_on_the_last_hit_ends_cleanly(seeded: sa.Engine) -> None:
     total = count(seeded, "sygefravær")
     assert total == 3
-    hits = walk(seeded, "sygefravær", 1, total)  # the last cursor ends a full block
-    assert [h.block for h in hits] == [0, 0, 0]
+    hits = walk(seeded, "sygefravær", 1, 2)  # 2025's two hits fill its block
+    assert [(h.year, h.block) for h in hits] == [(2025, 0), (2025, 0), (2019, 0)]
 
 
 def test_filters_apply_in_every_block(seeded: sa.Engine) -> None:

@@ -18,6 +18,7 @@ from api import models
 from api.loaders import ids
 from api.loaders.parser import PARSER_VERSION
 from api.loaders.records import DocumentKind, Minutes
+from api.search import partitions
 from api.search.normalise import tokens
 from api.search.order import DAY, day_key
 
@@ -330,6 +331,7 @@ def _insert_content(
         if not postgres:  # dates as SQLAlchemy stores them in SQLite, ISO text
             for row in rows["decisions"]:
                 row[4] = row[4].isoformat()
+            partitions.ensure_year(cursor, date.year)
             rowid = _next_search_rowid(cursor, date)
             for place, row in enumerate(rows["search_documents"]):
                 row[5] = row[5].isoformat()

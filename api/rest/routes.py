@@ -107,7 +107,7 @@ async def search(call: Call) -> m.Page[m.SearchHit]:
     except SearchSyntaxError as exc:
         raise ApiError(400, "BAD_USER_INPUT", f"search: {exc}") from None
     where = queries.SearchFilter(body=v["body"], date_from=v["from"], date_to=v["to"])
-    after = _cursor(v["cursor"], (int, float, str))
+    after = _cursor(v["cursor"], (int, int, float, str))
     rows = await call.db.run(queries.search_page, parsed, where, v["limit"], after)
     total = await call.db.run(queries.search_count, parsed, where)
     page = rows[: v["limit"]]
@@ -120,7 +120,7 @@ async def search(call: Call) -> m.Page[m.SearchHit]:
         )
         for row, (_, texts) in zip(page, sources, strict=True)
     ]
-    next_key = [page[-1].block, page[-1].score, page[-1].id] if len(rows) > v["limit"] else None
+    next_key = page[-1].key if len(rows) > v["limit"] else None
     return m.Page[m.SearchHit](items=hits, total_count=total, next=_next_url(call, next_key))
 
 
@@ -190,8 +190,8 @@ OPERATIONS = (
     Operation(
         "/search",
         "search",
-        'Danish full-text search: words, "phrases", -excluded, OR, prefix*; blocks of the '
-        "newest 500 matches, best first in each",
+        'Danish full-text search: words, "phrases", -excluded, OR, prefix*; a year at a '
+        "time, newest first, in blocks of the year's newest 500 matches, best first in each",
         (
             Param("q", "The search", required=True, max_length=500),
             BODY,

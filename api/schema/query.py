@@ -211,8 +211,8 @@ class Query:
 
     @strawberry.field(
         description='Danish full-text search: words, "phrases", -excluded, OR, prefix*. '
-        "Hits come in blocks of the newest 500 matches, the best of each block first; "
-        "filter by date to reach older hits sooner."
+        "Hits come a year at a time, newest year first, in blocks of the year's newest 500 "
+        "matches, the best of each block first; filter by date to reach older hits sooner."
     )
     async def search(
         self,

@@ -54,7 +54,7 @@ async def search(
     except SearchSyntaxError as exc:
         raise BadUserInput(f"search: {exc}") from None
     size = page_size(first)
-    key = decode_cursor(after, (int, float, str))
+    key = decode_cursor(after, (int, int, float, str))
     db = info.context.db
     where = queries.SearchFilter(
         body=filter.body if filter else None,
@@ -64,7 +64,7 @@ async def search(
     rows = await db.run(queries.search_page, parsed, where, size, key)
     sources = await hit_sources(db, info.context.loaders, rows[:size])
     edges = [
-        Edge(cursor=encode_cursor([row.block, row.score, row.id]), node=_hit(row, *source, parsed))
+        Edge(cursor=encode_cursor(row.key), node=_hit(row, *source, parsed))
         for row, source in zip(rows, sources, strict=False)
     ]
 

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from api import queries
 from api.loaders.ingest import ingest_paths
 from api.models import SQLModel
+from api.search.syntax import parse_query
 from tests.paths import FIXTURES, SEEDS
 
 AGENDA = FIXTURES / "dagsorden_byraadet.txt"
@@ -98,6 +100,16 @@ def test_a_changed_document_replaces_its_meeting_keeping_the_ids(
     old_row, new_row = dict(zip(columns, old, strict=True)), dict(zip(columns, new, strict=True))
     assert new_row["ingested_at"] == old_row["ingested_at"]  # the first ingest stays
     assert new_row["updated_at"] > old_row["updated_at"]  # updatedAt moves
+    # The search index follows: the old decision's words are gone, the new ones found.
+    decision = "direktionen-2019-12-09-7-2019-11-25"
+    assert decision in searched(engine, '"næste møde"')
+    assert decision not in searched(engine, "udskudt")
+
+
+def searched(engine: sa.Engine, query: str) -> set[str]:
+    with engine.connect() as connection:
+        hits = queries.search_page(connection, parse_query(query), queries.SearchFilter(), 99, None)
+    return {hit.id for hit in hits}
 
 
 @contextmanager
