@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from api import queries
+from api.db import create_engine
 from api.loaders.ingest import ingest_paths
+from api.migrations import upgrade
 from api.models import SQLModel
 from api.search.syntax import parse_query
 from tests.paths import FIXTURES, SEEDS
@@ -284,3 +286,25 @@ def test_two_ingest_processes_at_once_store_one_copy_of_everything(
     assert scalars(engine, "SELECT count(*) FROM persons") == [8 + 7]
     ingested = sum(int(out.decode().split(" ingested")[0]) for out, _ in outputs)
     assert ingested == 65  # every document ingested by exactly one of the two
+
+
+def test_postgresql_statistics_are_fresh_after_a_run_that_changed_much(
+    new_database: Callable[[str], str],
+) -> None:
+    url = new_database("postgresql")  # SQLite plans without statistics of its own
+    upgrade(url)
+    engine = create_engine(url, for_writing=True)
+    ingest_paths(engine, [SEEDS])
+
+    def analyzed() -> dict[str, Any]:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT relname, last_analyze FROM pg_stat_user_tables"
+            ).all()
+        return dict(rows)
+
+    first = analyzed()
+    assert first["search_documents"] is not None and first["sections"] is not None
+    ingest_paths(engine, [SEEDS])  # nothing changed: no new statistics
+    assert analyzed() == first
+    engine.dispose()
