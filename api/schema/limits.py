@@ -1,13 +1,19 @@
-"""Rejecting abusive documents in time linear in their size, before anything else runs.
+"""Rejecting abusive documents in time linear in their size, before anything else runs;
+and remembering the documents that passed.
 
 Depth and alias limiters that walk the document, as strawberry's do, expand every
 fragment spread anew: a 1 KB document whose fragments each spread the previous one
 twice expands to 2^20 fields and takes them exponential time. Here each fragment is
 measured once (memoised), so the whole check is linear in the document.
+
+Clients send the same few documents again and again, with other variables. Parsing,
+measuring and validating one costs more than running a simple query, so the outcome
+of each is kept for the most recent documents (by their text).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,12 +23,14 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     parse,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from api.schema.errors import QueryTooComplex
 
@@ -39,27 +47,63 @@ class Measure:
     aliases: int  # after expansion
 
 
+REMEMBERED = 256  # documents whose parse and validation are kept
+
+
 class DocumentLimits(SchemaExtension):
-    """Parses with a token limit, then measures depth, aliases and expanded size."""
+    """Parses with a token limit, measures depth, aliases and expanded size, and
+    validates; each step's outcome is remembered for recent documents."""
 
     def on_parse(self) -> Iterator[None]:
-        query = self.execution_context.query
-        if query is not None and self.execution_context.graphql_document is None:
-            try:
-                self.execution_context.graphql_document = parse(query, max_tokens=MAX_TOKENS)
-            except GraphQLError as error:
-                if "tokens" in error.message:
-                    raise QueryTooComplex(
-                        f"the document has more than {MAX_TOKENS} tokens"
-                    ) from None
-                raise
+        context = self.execution_context
+        if context.query is not None and context.graphql_document is None:
+            context.graphql_document = _parsed(context.query)
         yield
 
     def on_validate(self) -> Iterator[None]:
-        document = self.execution_context.graphql_document
-        if document is not None:
-            check(document, self.execution_context.operation_name)
+        context = self.execution_context
+        if context.query is not None and context.graphql_document is not None:
+            _measured(context.query, context.operation_name)
+            context.pre_execution_errors = list(
+                _validated(context.schema._schema, context.query, context.validation_rules)
+            )
         yield
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _parsed(query: str) -> DocumentNode:
+    try:
+        return parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError as error:
+        if "tokens" in error.message:
+            raise QueryTooComplex(f"the document has more than {MAX_TOKENS} tokens") from None
+        raise _coded(error, "GRAPHQL_PARSE_FAILED") from None
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _measured(query: str, operation_name: str | None) -> None:
+    """Raises for a document over the limits; the cache keeps only those within."""
+    check(_parsed(query), operation_name)
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _validated(
+    schema: GraphQLSchema, query: str, rules: tuple[type, ...]
+) -> tuple[GraphQLError, ...]:
+    return tuple(
+        _coded(error, "GRAPHQL_VALIDATION_FAILED")
+        for error in validate_document(schema, _parsed(query), rules)
+    )
+
+
+def _coded(error: GraphQLError, code: str) -> GraphQLError:
+    """The error with ``extensions.code``, as every error the API returns has."""
+    return GraphQLError(
+        error.message,
+        source=error.source,
+        positions=error.positions,
+        extensions={**(error.extensions or {}), "code": code},
+    )
 
 
 def check(document: DocumentNode, operation_name: str | None = None) -> None:

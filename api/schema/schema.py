@@ -7,12 +7,12 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.schema.errors import is_client_error
-from api.schema.limits import MAX_ALIASES, MAX_DEPTH, DocumentLimits
+from api.schema.limits import DocumentLimits
 from api.schema.query import Query
 from api.schema.types import AgendaItem, Body, Case, Decision, Meeting, Person
 
@@ -59,9 +59,7 @@ schema = ReferatSchema(
     query=Query,
     types=[Meeting, Body, Person, AgendaItem, Decision, Case],
     extensions=[
-        DocumentLimits,  # first: bounds the document in linear time
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        DocumentLimits,  # first: bounds depth, aliases and size in linear time, validates
         MaskUnexpectedErrors,
     ],
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH}),
