@@ -14,7 +14,12 @@ ALL = queries.SearchFilter()
 
 
 def walk(
-    engine: sa.Engine, query: str, page: int, window: int, where: queries.SearchFilter = ALL
+    engine: sa.Engine,
+    query: str,
+    page: int,
+    window: int,
+    where: queries.SearchFilter = ALL,
+    probe: int = queries.PROBE,
 ) -> list[queries.SearchRow]:
     """Every hit, page by page, the way a client follows cursors."""
     parsed = parse_query(query)
@@ -22,7 +27,9 @@ def walk(
     after = None
     with engine.connect() as connection:
         while True:
-            rows = queries.search_page(connection, parsed, where, page, after, window=window)
+            rows = queries.search_page(
+                connection, parsed, where, page, after, window=window, probe=probe
+            )
             found += rows[:page]
             if len(rows) <= page:
                 return found
@@ -81,3 +88,13 @@ def test_filters_apply_in_every_block(seeded: sa.Engine) -> None:
     )
     by_body = walk(seeded, "godkende", 1, 1, queries.SearchFilter(body="Byrådet"))
     assert {h.id for h in by_body} == {"byraadet-2024-03-26-1", "byraadet-2024-03-26-2"}
+
+
+@pytest.mark.parametrize("query", ["godkende", '"taget til efterretning"', "sygefravær*"])
+@pytest.mark.parametrize("probe", [1, 2, 5])
+def test_a_short_walk_leaves_the_block_to_the_planner_with_the_same_hits(
+    seeded: sa.Engine, query: str, probe: int
+) -> None:
+    """On PostgreSQL a block is first sought by walking at most ``probe`` documents a
+    block; what it cannot fill is planned anew. The hits must not change."""
+    assert walk(seeded, query, 3, 2, probe=probe) == walk(seeded, query, 3, 2)
