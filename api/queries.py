@@ -440,7 +440,7 @@ class SearchFilter:
 # match of a common word reads each one, which grows with the archive; a block costs
 # the same at 10k meetings as at 100k, a year bounds what ranking needs to know about
 # the whole (api.search.partitions), and a date filter reaches older hits at once.
-RANK_WINDOW = 500
+RANK_WINDOW = 200
 # PostgreSQL walks at most this many of a year's documents a block before it leaves a
 # block to the planner: a word in fewer than one document in twenty is left to it.
 PROBE = 20 * RANK_WINDOW

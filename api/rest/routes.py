@@ -191,7 +191,7 @@ OPERATIONS = (
         "/search",
         "search",
         'Danish full-text search: words, "phrases", -excluded, OR, prefix*; a year at a '
-        "time, newest first, in blocks of the year's newest 500 matches, best first in each",
+        "time, newest first, in blocks of the year's newest 200 matches, best first in each",
         (
             Param("q", "The search", required=True, max_length=500),
             BODY,

@@ -211,7 +211,7 @@ class Query:
 
     @strawberry.field(
         description='Danish full-text search: words, "phrases", -excluded, OR, prefix*. '
-        "Hits come a year at a time, newest year first, in blocks of the year's newest 500 "
+        "Hits come a year at a time, newest year first, in blocks of the year's newest 200 "
         "matches, the best of each block first; filter by date to reach older hits sooner."
     )
     async def search(
