@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
 
 from api import queries
+from api.db import create_engine
+from api.migrations import upgrade
 from api.search.syntax import parse_query
 
 ALL = queries.SearchFilter()
@@ -98,3 +101,18 @@ def test_a_short_walk_leaves_the_block_to_the_planner_with_the_same_hits(
     """On PostgreSQL a block is first sought by walking at most ``probe`` documents a
     block; what it cannot fill is planned anew. The hits must not change."""
     assert walk(seeded, query, 3, 2, probe=probe) == walk(seeded, query, 3, 2)
+
+
+def test_postgresql_search_settings_last_one_transaction(
+    new_database: Callable[[str], str],
+) -> None:
+    url = new_database("postgresql")
+    upgrade(url)
+    engine = create_engine(url)
+    settings = "SELECT current_setting('enable_seqscan'), current_setting('work_mem')"
+    with engine.connect() as connection:
+        queries.search_page(connection, parse_query("godkende"), ALL, 5, None)
+        assert connection.exec_driver_sql(settings).one() == ("off", "64MB")
+        connection.rollback()
+        assert connection.exec_driver_sql(settings).one() == ("on", "4MB")
+    engine.dispose()
