@@ -339,7 +339,11 @@ def _process(command: list[str], env: dict[str, str], endpoint: str) -> Iterator
             yield endpoint
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            try:  # a server still busy with requests the load left behind may linger
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _free_port() -> int:
@@ -368,8 +372,9 @@ def _post(endpoint: str, query: str, variables: Json) -> Json:
 
 @dataclass(frozen=True)
 class Load:
-    rate: float  # requests a second
-    p99: float  # ms
+    rate: float  # requests a second, under load
+    p99: float  # ms, under load; nan when no request finished within a round
+    alone: float  # ms, the median of requests sent one at a time
 
 
 def _measure(
@@ -402,12 +407,29 @@ def _measure(
                 _wrk_run(wrk, endpoint, scripts[name], args.connections, args.seconds)
             )
     loads = {
-        name: Load(statistics.median(r.rate for r in runs), statistics.median(r.p99 for r in runs))
+        name: Load(
+            statistics.median(r.rate for r in runs),
+            statistics.median(r.p99 for r in runs),
+            _alone(servers[name], texts[name], _used(texts[name], variables)),
+        )
         for name, runs in rounds.items()
     }
-    shown = "  ".join(f"{n} {v.rate:8.0f} req/s p99 {v.p99:7.1f} ms" for n, v in loads.items())
+    shown = "  ".join(
+        f"{n} {v.rate:8.0f} req/s p99 {v.p99:7.1f} ms alone {v.alone:7.1f} ms"
+        for n, v in loads.items()
+    )
     print(f"{query.name}  {shown}", flush=True)
     return query, loads
+
+
+def _alone(endpoint: str, text: str, variables: Json, runs: int = 5) -> float:
+    """The median time of a request with no other in flight, in ms."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        _post(endpoint, text, variables)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
 
 
 def _used(text: str, variables: Json) -> Json:
@@ -437,7 +459,8 @@ def _wrk_run(wrk: list[str], endpoint: str, script: Path, connections: int, seco
     requests, micros, errors, p99 = map(int, line.split()[1:])
     if errors:
         raise SystemExit(f"{endpoint}: {errors} of {requests} requests failed\n{done.stdout}")
-    return Load(requests / (micros / 1e6), p99 / 1000)
+    # No request finished within the round: there is no latency to report, only that.
+    return Load(requests / (micros / 1e6), p99 / 1000 if requests else math.nan, math.nan)
 
 
 # -- tools ------------------------------------------------------------------------------------
@@ -528,52 +551,56 @@ def _report(
 ) -> None:
     header = [
         f"GraphQL over PostgreSQL, {meetings} meetings, {args.connections} connections, "
-        f"{args.warmup:g} s warm-up, median of {args.rounds} rounds of {args.seconds:g} s",
+        f"{args.warmup:g} s warm-up, median of {args.rounds} rounds of {args.seconds:g} s; "
+        "alone: the median of 5 requests sent one at a time",
         *_machine(node),
+        "R = Referat ÷ PostGraphile in req/s under load; R alone = the same for requests "
+        "sent one at a time (PostGraphile's time ÷ Referat's). Above 1, Referat is faster.",
     ]
     table = [
-        "| query | what | Referat req/s | Referat p99 ms "
-        "| PostGraphile req/s | PostGraphile p99 ms | R |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| query | what | Referat req/s | Referat p99 ms | Referat alone ms "
+        "| PostGraphile req/s | PostGraphile p99 ms | PostGraphile alone ms | R | R alone |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    ratios = []
+    ratios: list[float] = []
+    alone_ratios: list[float] = []
+    left_out: list[str] = []
     figures = []
     for query, loads in rows:
         ours, theirs = loads["Referat"], loads.get("PostGraphile")
-        ratio = ours.rate / theirs.rate if theirs else None
-        if ratio is not None:
-            ratios.append(ratio)
-        cells = (
-            [f"{theirs.rate:,.0f}", f"{theirs.p99:.1f}", f"{ratio:.2f}"] if theirs else ["", "", ""]
-        )
-        table.append(
-            f"| {query.name} | {query.what} | {ours.rate:,.0f} | {ours.p99:.1f} | "
-            + " | ".join(cells)
-            + " |"
-        )
+        cells = [_rate(ours.rate, args.seconds), _ms(ours.p99), _ms(ours.alone)]
+        if theirs is not None:
+            cells += [_rate(theirs.rate, args.seconds), _ms(theirs.p99), _ms(theirs.alone)]
+            alone = theirs.alone / ours.alone
+            alone_ratios.append(alone)
+            if ours.rate > 0 and theirs.rate > 0:
+                ratios.append(ours.rate / theirs.rate)
+                cells.append(f"{ratios[-1]:.2f}")
+            else:
+                left_out.append(query.name)
+                cells.append("—")
+            cells.append(f"{alone:.2f}")
+        else:
+            cells += ["", "", "", "", ""]
+        table.append(f"| {query.name} | {query.what} | " + " | ".join(cells) + " |")
         peer = "PostGraphile" if theirs else ""
         figures += [
-            Figure(
-                "graphql",
-                f"{query.name} req/s",
-                ours.rate,
-                "req/s",
-                theirs.rate if theirs else None,
-                peer,
-            ),
-            Figure(
-                "graphql",
-                f"{query.name} p99",
-                ours.p99,
-                "ms",
-                theirs.p99 if theirs else None,
-                peer,
-                False,
-            ),
-        ]
-    if ratios:
-        mean = math.exp(statistics.fmean(math.log(r) for r in ratios))
-        table.append(f"| | geometric mean of R | | | | | {mean:.2f} |")
+            Figure("graphql", f"{query.name} req/s", ours.rate, "req/s",
+                   theirs.rate if theirs else None, peer),
+            Figure("graphql", f"{query.name} alone", ours.alone, "ms",
+                   theirs.alone if theirs else None, peer, False),
+        ]  # fmt: skip
+    if alone_ratios:
+        mean = _geometric_mean(ratios) if ratios else math.nan
+        table.append(
+            f"| | geometric mean | | | | | | | {_ratio(mean)} | "
+            f"{_geometric_mean(alone_ratios):.2f} |"
+        )
+    if left_out:
+        table.append(
+            f"\nR leaves out {', '.join(left_out)}: no request of one server finished "
+            f"within a round of {args.seconds:g} s."
+        )
     text = "\n".join([*(f"- {line}" for line in header), "", *table, ""])
     print(text)
     record(*figures)
@@ -581,6 +608,22 @@ def _report(
     target = args.results / f"{dt.date.today().isoformat()}-graphql.md"
     target.write_text("# Referat beside PostGraphile\n\n" + text, encoding="utf-8")
     print(f"written to {target}")
+
+
+def _geometric_mean(values: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
+def _rate(rate: float, seconds: float) -> str:
+    return f"{rate:,.1f}" if rate > 0 else f"0 (< {1 / seconds:.1f})"
+
+
+def _ms(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:,.1f}"
+
+
+def _ratio(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.2f}"
 
 
 if __name__ == "__main__":
