@@ -358,7 +358,7 @@ def _post(endpoint: str, query: str, variables: Json) -> Json:
         endpoint, data=body, headers={"Content-Type": "application/json"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=300) as response:
             answer: Json = json.load(response)
     except urllib.error.HTTPError as error:  # GraphQL errors may come with a 400
         if error.code >= 500:
@@ -392,6 +392,11 @@ def _measure(
             raise SystemExit(f"{query.name} on {name}: the answer is empty")
     if len(set(map(json.dumps, seen.values()))) != 1:
         raise SystemExit(f"{query.name}: the servers disagree:\n{json.dumps(seen)[:2000]}")
+    # Alone first: after the load, a slow server is still busy with requests wrk left.
+    alone = {
+        name: _alone(endpoint, texts[name], _used(texts[name], variables))
+        for name, endpoint in servers.items()
+    }
     scripts = {}
     for name in servers:
         body = json.dumps({"query": texts[name], "variables": _used(texts[name], variables)})
@@ -410,7 +415,7 @@ def _measure(
         name: Load(
             statistics.median(r.rate for r in runs),
             statistics.median(r.p99 for r in runs),
-            _alone(servers[name], texts[name], _used(texts[name], variables)),
+            alone[name],
         )
         for name, runs in rounds.items()
     }
