@@ -465,11 +465,12 @@ class SearchRow:
 
 
 def _search_matches(
-    dialect: str, where: SearchFilter, year: int | None
+    dialect: str, where: SearchFilter, year: int | None, *, matching: bool = True
 ) -> tuple[str, dict[str, Any]]:
     """FROM and WHERE of the documents that match, in ``year`` if one is given (on
     SQLite, one is: each year has its own index). The match expression arrives as a
-    parameter, compiled by api.search.syntax from lemmas."""
+    parameter, compiled by api.search.syntax from lemmas. Not ``matching``: the same
+    documents without the match test (PostgreSQL only)."""
     filters: list[str] = []
     params: dict[str, Any] = {}
     if where.body is not None:
@@ -487,8 +488,8 @@ def _search_matches(
         if high is not None:
             filters.append("d.date < :high")
             params["high"] = high
-        matching = ["d.tsv @@ CAST(:match AS tsquery)", *filters]
-        return f"FROM search_documents d WHERE {' AND '.join(matching)}", params
+        tests = ["d.tsv @@ CAST(:match AS tsquery)" if matching else "TRUE", *filters]
+        return f"FROM search_documents d WHERE {' AND '.join(tests)}", params
     if year is None:  # pragma: no cover - every SQLite statement names its year's table
         raise ValueError("SQLite searches one year's index at a time")
     # The rowids follow the dates (api.search.order): a date range is a rowid range,
@@ -543,20 +544,19 @@ def _search_block(
     # the walk goes first, over at most ``probe`` documents a block; only a word too
     # rare to fill the block there is left to the planner.
     columns = "d.id, d.kind, d.agenda_item_id, ts_rank_cd(d.tsv, CAST(:match AS tsquery))::float8"
-    # The same documents, the match test left out: what the walk reads.
-    others = matches.replace("d.tsv @@ CAST(:match AS tsquery)", "TRUE", 1)
-    probe *= block + 1
+    documents, _ = _search_matches("postgresql", where, year, matching=False)
+    walked = params | {"probe": probe * (block + 1)}
     walk = (
         f"SELECT {columns} FROM (SELECT d.id, d.kind, d.agenda_item_id, d.tsv, d.date "
-        f"{others} ORDER BY d.date DESC, d.id DESC LIMIT :probe) d "
+        f"{documents} ORDER BY d.date DESC, d.id DESC LIMIT :probe) d "
         "WHERE d.tsv @@ CAST(:match AS tsquery) "
         "ORDER BY d.date DESC, d.id DESC LIMIT :window OFFSET :skip"
     )
-    rows = list(connection.execute(sa.text(walk), params | {"probe": probe}))
+    rows = list(connection.execute(sa.text(walk), walked))
     if len(rows) == window:
         return rows
-    seen = f"SELECT count(*) FROM (SELECT 1 {others} LIMIT :probe) d"
-    if connection.execute(sa.text(seen), params | {"probe": probe}).scalar_one() < probe:
+    seen = f"SELECT count(*) FROM (SELECT 1 {documents} LIMIT :probe) d"
+    if connection.execute(sa.text(seen), walked).scalar_one() < walked["probe"]:
         return rows  # the walk saw all of the year's documents
     planned = (
         f"SELECT {columns} FROM (SELECT d.id, d.kind, d.agenda_item_id, d.tsv {matches} "
@@ -668,18 +668,14 @@ def search_count(connection: sa.Connection, search: SearchQuery, where: SearchFi
     """How many documents match, over all years and blocks."""
     _search_settings(connection)
     dialect = connection.dialect.name
-    params: dict[str, Any] = {"match": _match(connection, search)}
-    if dialect == "postgresql":
-        matches, found = _search_matches(dialect, where, None)
-        return int(
-            connection.execute(sa.text(f"SELECT count(*) {matches}"), params | found).scalar_one()
-        )
+    match = {"match": _match(connection, search)}
+    # PostgreSQL counts in one statement; SQLite a year's index at a time.
+    years = [None] if dialect == "postgresql" else _search_years(connection, where)
     total = 0
-    for year in _search_years(connection, where):
-        matches, found = _search_matches(dialect, where, year)
-        total += int(
-            connection.execute(sa.text(f"SELECT count(*) {matches}"), params | found).scalar_one()
-        )
+    for year in years:
+        matches, params = _search_matches(dialect, where, year)
+        statement = sa.text(f"SELECT count(*) {matches}")
+        total += int(connection.execute(statement, params | match).scalar_one())
     return total
 
 

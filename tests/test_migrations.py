@@ -105,19 +105,22 @@ def test_0003_renumbers_sqlite_search_documents_by_date(
     engine.dispose()
 
 
-def _sqlite_search(engine: sa.Engine) -> dict[str, list[str]]:
-    """The ids each of a few searches finds through the FTS5 index."""
+def _found(engine: sa.Engine, sql: str, searches: tuple[str, ...]) -> dict[str, list[str]]:
+    """The ids ``sql`` finds for each search, straight from an engine's own index."""
     with engine.connect() as connection:
         return {
-            match: sorted(
-                connection.exec_driver_sql(
-                    "SELECT d.id FROM search_fts JOIN search_documents d "
-                    "ON d.rowid = search_fts.rowid WHERE search_fts MATCH ?",
-                    (match,),
-                ).scalars()
-            )
-            for match in ('"godkende"', '"sygefravær"*', '"tage til efterretning"')
+            search: sorted(connection.exec_driver_sql(sql, (search,)).scalars())
+            for search in searches
         }
+
+
+def _sqlite_search(engine: sa.Engine) -> dict[str, list[str]]:
+    """The ids each of a few searches finds through the single FTS5 index (0002-0004)."""
+    sql = (
+        "SELECT d.id FROM search_fts JOIN search_documents d "
+        "ON d.rowid = search_fts.rowid WHERE search_fts MATCH ?"
+    )
+    return _found(engine, sql, ('"godkende"', '"sygefravær"*', '"tage til efterretning"'))
 
 
 def test_0004_keeps_postgresql_tsvectors_in_the_row_and_back_again(
@@ -174,15 +177,8 @@ def _toasted(engine: sa.Engine) -> int:
 
 
 def _postgres_search(engine: sa.Engine) -> dict[str, list[str]]:
-    with engine.connect() as connection:
-        return {
-            query: sorted(
-                connection.exec_driver_sql(
-                    "SELECT id FROM search_documents WHERE tsv @@ CAST(%s AS tsquery)", (query,)
-                ).scalars()
-            )
-            for query in ("godkende", "sygefravær:*", "tage <-> til <-> efterretning")
-        }
+    sql = "SELECT id FROM search_documents WHERE tsv @@ CAST(%s AS tsquery)"
+    return _found(engine, sql, ("godkende", "sygefravær:*", "tage <-> til <-> efterretning"))
 
 
 def test_0005_splits_the_sqlite_index_by_year_and_back_again(
