@@ -72,11 +72,7 @@ def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(
 def test_0003_renumbers_sqlite_search_documents_by_date(
     new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = new_database("sqlite")
-    upgrade(url, "0002")
-    engine = create_engine(url, for_writing=True)
-    monkeypatch.chdir(ROOT)
-    ingest_paths(engine, ["seeds"], workers=1)
+    url, engine = _ingested(new_database, monkeypatch, "sqlite", ["seeds"], "0002")
     with engine.begin() as connection:  # rowids as 0002 handed them out: 1, 2, 3, ...
         rows = connection.exec_driver_sql(
             "SELECT rowid FROM search_documents ORDER BY date DESC, rowid"
@@ -105,6 +101,22 @@ def test_0003_renumbers_sqlite_search_documents_by_date(
     engine.dispose()
 
 
+def _ingested(
+    new_database: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+    engine_name: str,
+    paths: list[str],
+    revision: str = "head",
+) -> tuple[str, sa.Engine]:
+    """A new database at ``revision`` with ``paths`` ingested, and its ingest engine."""
+    url = new_database(engine_name)
+    upgrade(url, revision)
+    engine = create_engine(url, for_writing=True)
+    monkeypatch.chdir(ROOT)
+    ingest_paths(engine, paths, workers=1)
+    return url, engine
+
+
 def _found(engine: sa.Engine, sql: str, searches: tuple[str, ...]) -> dict[str, list[str]]:
     """The ids ``sql`` finds for each search, straight from an engine's own index."""
     with engine.connect() as connection:
@@ -126,11 +138,7 @@ def _sqlite_search(engine: sa.Engine) -> dict[str, list[str]]:
 def test_0004_keeps_postgresql_tsvectors_in_the_row_and_back_again(
     new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = new_database("postgresql")
-    upgrade(url)
-    engine = create_engine(url, for_writing=True)
-    monkeypatch.chdir(ROOT)
-    ingest_paths(engine, ["seeds"], workers=1)
+    url, engine = _ingested(new_database, monkeypatch, "postgresql", ["seeds"])
     with engine.connect() as connection:
         medium, large = connection.exec_driver_sql(
             "SELECT count(*) FILTER (WHERE pg_column_size(tsv) BETWEEN 2100 AND 7000), "
@@ -184,11 +192,7 @@ def _postgres_search(engine: sa.Engine) -> dict[str, list[str]]:
 def test_0005_splits_the_sqlite_index_by_year_and_back_again(
     new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = new_database("sqlite")
-    upgrade(url)
-    engine = create_engine(url, for_writing=True)
-    monkeypatch.chdir(ROOT)
-    ingest_paths(engine, ["seeds", "tests/fixtures"], workers=1)
+    url, engine = _ingested(new_database, monkeypatch, "sqlite", ["seeds", "tests/fixtures"])
     with engine.connect() as connection:
         stored = connection.exec_driver_sql(
             "SELECT DISTINCT CAST(substr(date, 1, 4) AS INTEGER) FROM search_documents"

@@ -26,9 +26,8 @@ async def hit_sources(
     attachments = rows_by(found.attachments, "agenda_item_id")
     loaders.agenda_item_by_id.prime_many(items)
     loaders.decision_by_id.prime_many(decisions)
-    item_ids = [hit.id for hit in hits if hit.kind == "AgendaItem"]
-    loaders.sections_by_agenda_item.prime_many({i: sections.get(i, []) for i in item_ids})
-    loaders.attachments_by_agenda_item.prime_many({i: attachments.get(i, []) for i in item_ids})
+    loaders.sections_by_agenda_item.prime_many({i: sections.get(i, []) for i in items})
+    loaders.attachments_by_agenda_item.prime_many({i: attachments.get(i, []) for i in items})
     result = []
     for hit in hits:
         if hit.kind == "Decision":
