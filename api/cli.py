@@ -15,7 +15,7 @@ from api.db import create_engine
 from api.loaders import MinutesFormatError, minutes_to_json, parse_minutes, read_document
 from api.loaders.ingest import FileResult, IngestReport, ingest_paths
 from api.logging_config import LOGGING
-from api.migrations import NotMigratedError, ensure_migrated, upgrade
+from api.migrations import MigrationError, NotMigratedError, ensure_migrated, upgrade
 from api.progress import IngestProgress
 from api.settings import Settings
 
@@ -47,6 +47,12 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Bring the database at DATABASE_URL (default sqlite:///referat.db) to "
         "the newest schema.",
     )
+    migrate.add_argument(
+        "--organization",
+        metavar="NAME",
+        help="whose minutes a database made before organizations came holds, e.g. "
+        '"Høje-Taastrup Kommune" (default: REFERAT_ORGANIZATION)',
+    )
     migrate.set_defaults(handler=_migrate)
 
     ingest = commands.add_parser(
@@ -55,9 +61,16 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Store each document under PATH (files, or directories read "
         "recursively for *.txt and *.md) in the database at DATABASE_URL, one transaction "
         "per document. Unchanged documents are skipped, changed ones replace their meeting "
-        "in place. Exit status: 0 when no document failed, 1 otherwise.",
+        "in place. A document's organization is --organization, else the one its "
+        "letterhead names, else REFERAT_ORGANIZATION; a document without one fails. "
+        "Exit status: 0 when no document failed, 1 otherwise.",
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument(
+        "--organization",
+        metavar="NAME",
+        help='whose minutes these all are, e.g. "Høje-Taastrup Kommune" or "Region Midtjylland"',
+    )
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
     ingest.add_argument(
         "--workers", type=int, default=None, help="parser processes (default: one per core)"
@@ -88,9 +101,13 @@ def _parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _migrate(_args: argparse.Namespace) -> int:
+def _migrate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url, organization=args.organization or settings.organization)
+    except MigrationError as exc:
+        print(f"referat: {exc}", file=sys.stderr)
+        return 1
     print(f"referat: database at {_shown(settings.database_url)} is at the newest schema")
     return 0
 
@@ -102,7 +119,7 @@ def _ingest(args: argparse.Namespace) -> int:
         engine.dispose()
         return 1
     try:
-        report = _run_ingest(engine, args)
+        report = _run_ingest(engine, args, settings)
     finally:
         engine.dispose()
     if args.json:
@@ -113,7 +130,7 @@ def _ingest(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
-def _run_ingest(engine: Engine, args: argparse.Namespace) -> IngestReport:
+def _run_ingest(engine: Engine, args: argparse.Namespace, settings: Settings) -> IngestReport:
     with IngestProgress(enabled=sys.stderr.isatty() and not args.json) as progress:
 
         def on_result(result: FileResult) -> None:
@@ -124,6 +141,8 @@ def _run_ingest(engine: Engine, args: argparse.Namespace) -> IngestReport:
         return ingest_paths(
             engine,
             args.paths,
+            organization=args.organization,
+            default_organization=settings.organization,
             workers=args.workers,
             on_result=on_result,
             on_total=progress.start,

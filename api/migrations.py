@@ -19,6 +19,11 @@ class NotMigratedError(RuntimeError):
     """The database schema is not at the head revision."""
 
 
+class MigrationError(RuntimeError):
+    """A migration cannot go ahead; the message says why and what to do. The database is
+    left as it was."""
+
+
 def alembic_config(database_url: str) -> Config:
     root = Path(os.environ.get("REFERAT_PROJECT_ROOT", PROJECT_ROOT))
     config = Config(str(root / "alembic.ini"))
@@ -28,8 +33,12 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head", *, organization: str | None = None) -> None:
+    """``organization`` is whose minutes a database made before organizations holds
+    (migration 0006); without it, REFERAT_ORGANIZATION."""
+    config = alembic_config(database_url)
+    config.attributes["organization"] = organization
+    command.upgrade(config, revision)
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

@@ -1,7 +1,7 @@
 """The tables. GraphQL and REST types are separate and built from query results.
 
-Ids are readable slugs derived from natural keys (see api/loaders/ids.py), so they are
-identical on SQLite and PostgreSQL and survive re-ingest.
+Ids are readable paths of slugs derived from natural keys (see api/loaders/ids.py), so
+they are identical on SQLite and PostgreSQL, in any ingest order, and survive re-ingest.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from api.loaders.records import OrganizationKind
 from api.utc import UTCDateTime
 
 SQLModel.metadata.naming_convention = {
@@ -23,6 +24,7 @@ SQLModel.metadata.naming_convention = {
 
 DOCUMENT_KINDS = ("MINUTES", "AGENDA")
 SECTION_KINDS = ("BACKGROUND", "RECOMMENDATION", "PRESENTATION", "ECONOMY", "OTHER")
+ORGANIZATION_KINDS = tuple(kind.value for kind in OrganizationKind)
 OUTCOMES = ("APPROVED", "POSTPONED", "NOTED", "DISCUSSED", "REFERRED", "REJECTED", "OTHER")
 
 
@@ -35,17 +37,32 @@ def _cascade(target: str) -> sa.ForeignKey:
     return sa.ForeignKey(target, ondelete="CASCADE")
 
 
-class Body(SQLModel, table=True):
-    __tablename__ = "bodies"
+class Organization(SQLModel, table=True):
+    """A municipality, region or other public body whose minutes these are."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (_one_of("kind", ORGANIZATION_KINDS),)
 
     id: str = Field(primary_key=True)
-    name: str = Field(sa_column_kwargs={"unique": True})
+    name: str
+    kind: str
+
+
+class Body(SQLModel, table=True):
+    __tablename__ = "bodies"
+    # "Økonomiudvalget" is a body of nearly every municipality.
+    __table_args__ = (sa.UniqueConstraint("organization_id", "name"),)
+
+    id: str = Field(primary_key=True)
+    organization_id: str = Field(foreign_key="organizations.id", index=True)
+    name: str
 
 
 class Person(SQLModel, table=True):
     __tablename__ = "persons"
 
     id: str = Field(primary_key=True)
+    organization_id: str = Field(foreign_key="organizations.id", index=True)
     name: str
     # The name case-folded in Python: SQLite's lower() folds ASCII only, so matching on
     # it would find "østergård" on PostgreSQL but not on SQLite.
@@ -54,23 +71,22 @@ class Person(SQLModel, table=True):
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    # Case numbers are each organization's own.
+    __table_args__ = (sa.UniqueConstraint("organization_id", "number"),)
 
     id: str = Field(primary_key=True)
-    number: str = Field(sa_column_kwargs={"unique": True})
+    organization_id: str = Field(foreign_key="organizations.id", index=True)
+    number: str = Field(index=True)  # case(number:) without an organization
     year: int = Field(index=True)
 
 
 class Meeting(SQLModel, table=True):
     __tablename__ = "meetings"
-    __table_args__ = (
-        sa.UniqueConstraint("body_id", "date", "sequence"),
-        _one_of("kind", DOCUMENT_KINDS),
-    )
+    __table_args__ = (_one_of("kind", DOCUMENT_KINDS),)
 
     id: str = Field(primary_key=True)
     body_id: str = Field(foreign_key="bodies.id", index=True)
     date: dt.date = Field(index=True)
-    sequence: int = 1  # a second meeting of one body on one day is 2
     kind: str
     title: str
     starts_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -22,6 +22,7 @@ from api.search.syntax import Query as SearchQuery
 
 Row = sa.Row[*tuple[Any, ...]]  # a row of any shape
 
+organizations: sa.Table = models.Organization.__table__  # type: ignore[attr-defined]
 bodies: sa.Table = models.Body.__table__  # type: ignore[attr-defined]
 persons: sa.Table = models.Person.__table__  # type: ignore[attr-defined]
 cases: sa.Table = models.Case.__table__  # type: ignore[attr-defined]
@@ -50,6 +51,7 @@ PERSONS_BY_NAME: SortKey = ((persons.c.name, False), (persons.c.id, False))
 
 @dataclass(frozen=True, slots=True)
 class MeetingFilter:
+    organization: str | None = None  # an organization's id or name
     body: str | None = None  # a body's id or name
     kind: str | None = None
     date_from: dt.date | None = None
@@ -61,6 +63,7 @@ class MeetingFilter:
 
 @dataclass(frozen=True, slots=True)
 class AgendaItemFilter:
+    organization: str | None = None
     case_number: str | None = None
     is_closed: bool | None = None
     outcome: str | None = None
@@ -71,6 +74,7 @@ class AgendaItemFilter:
 
 @dataclass(frozen=True, slots=True)
 class DecisionFilter:
+    organization: str | None = None
     outcome: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -79,6 +83,7 @@ class DecisionFilter:
 
 @dataclass(frozen=True, slots=True)
 class StatsFilter:
+    organization: str | None = None
     body: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -126,8 +131,17 @@ def _after(order: SortKey, key: Sequence[Any]) -> sa.ColumnElement[bool]:
 # -- meetings --------------------------------------------------------------------------------
 
 
+def _meetings() -> sa.Select[Any]:
+    """Meetings with their organization's id (a meeting's organization is its body's)."""
+    return sa.select(meetings, bodies.c.organization_id).join(
+        bodies, bodies.c.id == meetings.c.body_id
+    )
+
+
 def meetings_query(where: MeetingFilter) -> sa.Select[Any]:
-    query = sa.select(meetings)
+    query = _meetings()
+    if where.organization is not None:
+        query = query.where(bodies.c.organization_id.in_(_organization_ids(where.organization)))
     if where.body is not None:
         query = query.where(meetings.c.body_id.in_(_body_ids(where.body)))
     if where.kind is not None:
@@ -162,26 +176,59 @@ def _attended(people: sa.Select[Any]) -> sa.ColumnElement[bool]:
 
 
 def _body_ids(body: str) -> sa.Select[Any]:
+    """A body's id or name; one name is a body of many organizations."""
     return sa.select(bodies.c.id).where(sa.or_(bodies.c.id == body, bodies.c.name == body))
 
 
+def _organization_ids(organization: str) -> sa.Select[Any]:
+    return sa.select(organizations.c.id).where(
+        sa.or_(organizations.c.id == organization, organizations.c.name == organization)
+    )
+
+
+def _bodies_of(organization: str) -> sa.Select[Any]:
+    return sa.select(bodies.c.id).where(
+        bodies.c.organization_id.in_(_organization_ids(organization))
+    )
+
+
 def meetings_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
-    return list(connection.execute(sa.select(meetings).where(meetings.c.id.in_(ids))))
+    return list(connection.execute(_meetings().where(meetings.c.id.in_(ids))))
 
 
-# -- bodies and persons ----------------------------------------------------------------------
+# -- organizations, bodies and persons -------------------------------------------------------
 
 
-def all_bodies(connection: sa.Connection) -> list[Row]:
-    return list(connection.execute(sa.select(bodies).order_by(bodies.c.name)))
+def all_organizations(connection: sa.Connection) -> list[Row]:
+    query = sa.select(organizations).order_by(organizations.c.name, organizations.c.id)
+    return list(connection.execute(query))
+
+
+def organizations_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    query = sa.select(organizations).where(organizations.c.id.in_(ids))
+    return list(connection.execute(query))
+
+
+def all_bodies(connection: sa.Connection, organization: str | None = None) -> list[Row]:
+    query = sa.select(bodies).order_by(bodies.c.name, bodies.c.id)
+    if organization is not None:
+        query = query.where(bodies.c.organization_id.in_(_organization_ids(organization)))
+    return list(connection.execute(query))
 
 
 def bodies_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
     return list(connection.execute(sa.select(bodies).where(bodies.c.id.in_(ids))))
 
 
-def persons_query(name: str | None) -> sa.Select[Any]:
+def bodies_by_organization(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
+    query = sa.select(bodies).where(bodies.c.organization_id.in_(ids))
+    return list(connection.execute(query.order_by(bodies.c.organization_id, bodies.c.name)))
+
+
+def persons_query(name: str | None, organization: str | None = None) -> sa.Select[Any]:
     query = sa.select(persons)
+    if organization is not None:
+        query = query.where(persons.c.organization_id.in_(_organization_ids(organization)))
     if name:
         key = name.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(persons.c.name_key.like(f"%{key}%", escape="\\"))
@@ -214,6 +261,7 @@ def people_by_meeting(connection: sa.Connection, meeting_ids: Sequence[str]) -> 
             participations.c.role,
             persons.c.id,
             persons.c.name,
+            persons.c.organization_id,
         )
         .join(persons, persons.c.id == participations.c.person_id)
         .where(participations.c.meeting_id.in_(meeting_ids))
@@ -228,15 +276,20 @@ def people_by_meeting(connection: sa.Connection, meeting_ids: Sequence[str]) -> 
 
 
 def _items_with_date() -> sa.Select[Any]:
-    return sa.select(items, meetings.c.date.label("meeting_date")).join(
-        meetings, meetings.c.id == items.c.meeting_id
+    """Items with their meeting's date and their case's number, as written."""
+    return (
+        sa.select(items, meetings.c.date.label("meeting_date"), cases.c.number.label("case_number"))
+        .join(meetings, meetings.c.id == items.c.meeting_id)
+        .outerjoin(cases, cases.c.id == items.c.case_id)
     )
 
 
 def items_query(where: AgendaItemFilter) -> sa.Select[Any]:
     query = _items_with_date()
+    if where.organization is not None:
+        query = query.where(meetings.c.body_id.in_(_bodies_of(where.organization)))
     if where.case_number is not None:
-        query = query.where(items.c.case_id == where.case_number.replace("/", "-"))
+        query = query.where(cases.c.number == where.case_number.strip())
     if where.is_closed is not None:
         query = query.where(items.c.is_closed.is_(where.is_closed))
     if where.outcome is not None:
@@ -298,8 +351,21 @@ def decisions_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
     return list(connection.execute(sa.select(decisions).where(decisions.c.id.in_(ids))))
 
 
+def _items_of(body_ids: sa.Select[Any]) -> sa.Select[Any]:
+    """The ids of the items of these bodies' meetings."""
+    return (
+        sa.select(items.c.id)
+        .join(meetings, meetings.c.id == items.c.meeting_id)
+        .where(meetings.c.body_id.in_(body_ids))
+    )
+
+
 def decisions_query(where: DecisionFilter) -> sa.Select[Any]:
     query = sa.select(decisions)
+    if where.organization is not None:
+        query = query.where(
+            decisions.c.agenda_item_id.in_(_items_of(_bodies_of(where.organization)))
+        )
     if where.outcome is not None:
         query = query.where(decisions.c.outcome == where.outcome)
     if where.date_from is not None:
@@ -307,12 +373,7 @@ def decisions_query(where: DecisionFilter) -> sa.Select[Any]:
     if where.date_to is not None:
         query = query.where(decisions.c.date <= where.date_to)
     if where.body is not None:
-        of_body = (
-            sa.select(items.c.id)
-            .join(meetings, meetings.c.id == items.c.meeting_id)
-            .where(meetings.c.body_id.in_(_body_ids(where.body)))
-        )
-        query = query.where(decisions.c.agenda_item_id.in_(of_body))
+        query = query.where(decisions.c.agenda_item_id.in_(_items_of(_body_ids(where.body))))
     return query
 
 
@@ -334,17 +395,29 @@ def _cases_with_dates() -> sa.Select[Any]:
     )
 
 
-def cases_query() -> sa.Select[Any]:
-    return _cases_with_dates()
+def cases_query(organization: str | None = None) -> sa.Select[Any]:
+    query = _cases_with_dates()
+    if organization is not None:
+        query = query.where(cases.c.organization_id.in_(_organization_ids(organization)))
+    return query
 
 
 def cases_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
     return list(connection.execute(_cases_with_dates().where(cases.c.id.in_(ids))))
 
 
+def cases_by_number(
+    connection: sa.Connection, number: str, organization: str | None = None
+) -> list[Row]:
+    """The cases with this number ("19/227"): one per organization that has it."""
+    query = cases_query(organization).where(cases.c.number == number.strip())
+    return list(connection.execute(query.order_by(cases.c.organization_id)))
+
+
 # -- node ids and aggregates -------------------------------------------------------------------
 
 NODE_TABLES = (
+    ("Organization", organizations),
     ("Meeting", meetings),
     ("AgendaItem", items),
     ("Decision", decisions),
@@ -355,8 +428,8 @@ NODE_TABLES = (
 
 
 def node_type(connection: sa.Connection, node_id: str) -> str | None:
-    """Which type has this id; one statement. Meeting ids win over the rare body or
-    person slug that could look the same."""
+    """Which type has this id; one statement. Ids are unique across types
+    (api.loaders.ids), so at most one table has it."""
     query = sa.union_all(
         *(
             sa.select(sa.literal(i).label("rank"), sa.literal(name).label("type")).where(
@@ -371,7 +444,12 @@ def node_type(connection: sa.Connection, node_id: str) -> str | None:
 
 def _stats_meetings(where: StatsFilter) -> sa.Select[Any]:
     return meetings_query(
-        MeetingFilter(body=where.body, date_from=where.date_from, date_to=where.date_to)
+        MeetingFilter(
+            organization=where.organization,
+            body=where.body,
+            date_from=where.date_from,
+            date_to=where.date_to,
+        )
     )
 
 
@@ -430,6 +508,7 @@ def busiest_cases(connection: sa.Connection, where: StatsFilter, limit: int) -> 
 
 @dataclass(frozen=True, slots=True)
 class SearchFilter:
+    organization: str | None = None
     body: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -473,6 +552,12 @@ def _search_matches(
     documents without the match test (PostgreSQL only)."""
     filters: list[str] = []
     params: dict[str, Any] = {}
+    if where.organization is not None:
+        filters.append(
+            "d.body_id IN (SELECT id FROM bodies WHERE organization_id IN "
+            "(SELECT id FROM organizations WHERE id = :organization OR name = :organization))"
+        )
+        params["organization"] = where.organization
     if where.body is not None:
         filters.append("d.body_id IN (SELECT id FROM bodies WHERE id = :body OR name = :body)")
         params["body"] = where.body
@@ -502,7 +587,7 @@ def _search_matches(
         filters.append(f"{fts}.rowid < :high")
         params["high"] = day_key(high)
     extra = "".join(f" AND {f}" for f in filters)
-    if where.body is None:
+    if where.body is None and where.organization is None:
         return f"FROM {fts} WHERE {fts} MATCH :match{extra}", params
     return (
         f"FROM {fts} JOIN search_documents d ON d.rowid = {fts}.rowid "

@@ -12,6 +12,9 @@ DEFAULT_DATABASE_URL = "sqlite:///referat.db"
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Whose minutes a document is when neither `ingest --organization` nor the
+    # document's letterhead says.
+    organization: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -20,4 +23,5 @@ class Settings:
         return cls(
             database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             cors_origins=origins,
+            organization=env.get("REFERAT_ORGANIZATION", "").strip() or None,
         )

@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 from api.loaders import parse_minutes, read_document  # noqa: E402
 from api.loaders.dates import WEEKDAYS  # noqa: E402
 
+# Whose minutes the corpus is: `referat ingest --organization` (they name none).
+ORGANIZATION = "Høje-Taastrup Kommune"
 BODIES = (
     "Direktionen",
     "Byrådet",

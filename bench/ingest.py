@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.loaders import parse_minutes, read_document  # noqa: E402
 from api.migrations import upgrade  # noqa: E402
-from bench.corpus import write_corpus  # noqa: E402
+from bench.corpus import ORGANIZATION, write_corpus  # noqa: E402
 from bench.figures import Figure, record  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -108,6 +108,7 @@ def _ingest(engine: str, corpus: Path, expected: int | None, scratch: Path) -> t
     try:
         upgrade(url)
         command = [sys.executable, "-c", MEASURE, str(REFERAT), "ingest", str(corpus)]
+        command += ["--organization", ORGANIZATION]
         start = time.perf_counter()
         done = subprocess.run(
             command,

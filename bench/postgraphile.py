@@ -42,7 +42,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import write_corpus  # noqa: E402
+from bench.corpus import ORGANIZATION, write_corpus  # noqa: E402
 from bench.figures import Figure, record  # noqa: E402
 from bench.ingest import _fresh_database  # noqa: E402
 
@@ -59,6 +59,11 @@ CREATE OR REPLACE FUNCTION bench.meetings_between(date_from date, date_to date)
 RETURNS SETOF public.meetings LANGUAGE sql STABLE AS $$
   SELECT * FROM public.meetings WHERE date BETWEEN date_from AND date_to
   ORDER BY date DESC, id DESC
+$$;
+-- Case numbers are unique within an organization; the corpus has one.
+CREATE OR REPLACE FUNCTION bench.case_by_number(number text)
+RETURNS public.cases LANGUAGE sql STABLE AS $$
+  SELECT * FROM public.cases WHERE cases.number = $1
 $$;
 """
 
@@ -155,12 +160,12 @@ def _q5_referat(d: Json) -> Any:
 def _q5_postgraphile(d: Json) -> Any:
     # PostGraphile cannot order items by their meeting's date; Referat documents its
     # order (oldest first, then meeting, then number), so that order is applied here.
-    items = d["caseByNumber"]["agendaItemsByCaseId"]["nodes"]
+    items = d["benchCaseByNumber"]["agendaItemsByCaseId"]["nodes"]
     timeline = [
         _q5_item(i, i["rowId"], i["meeting"]["rowId"], i["decisionsByAgendaItemId"]["nodes"])
         for i in items
     ]
-    return [d["caseByNumber"]["number"], sorted(timeline, key=lambda row: row[:3])]
+    return [d["benchCaseByNumber"]["number"], sorted(timeline, key=lambda row: row[:3])]
 
 
 QUERIES = [
@@ -216,7 +221,7 @@ QUERIES = [
         "the timeline of a busy case",
         """query($case: String!) { case(number: $case) { number agendaItems { id number title
               meeting { id date body { name } } decisions { date outcome } } } }""",
-        """query($case: String!) { caseByNumber(number: $case) { number
+        """query($case: String!) { benchCaseByNumber(number: $case) { number
               agendaItemsByCaseId { nodes { rowId number title
                 meeting: meetingByMeetingId { rowId date body: bodyByBodyId { name } }
                 decisionsByAgendaItemId(orderBy: [POSITION_ASC]) {
@@ -264,7 +269,7 @@ def main() -> None:
 
 def _load(url: str, corpus: Path) -> None:
     env = {**os.environ, "DATABASE_URL": url}
-    for command in (["migrate"], ["ingest", str(corpus)]):
+    for command in (["migrate"], ["ingest", "--organization", ORGANIZATION, str(corpus)]):
         subprocess.run([str(REFERAT), *command], env=env, check=True, stdout=subprocess.DEVNULL)
     engine = sa.create_engine(url)
     with engine.begin() as connection:

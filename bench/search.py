@@ -33,7 +33,7 @@ from api.loaders import parse_minutes, read_document  # noqa: E402
 from api.migrations import upgrade  # noqa: E402
 from api.search.normalise import clear_cache, tokens  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from bench.corpus import write_corpus  # noqa: E402
+from bench.corpus import ORGANIZATION, write_corpus  # noqa: E402
 from bench.figures import Figure, record  # noqa: E402
 from bench.ingest import _corpus, _count_meetings, _fresh_database  # noqa: E402
 
@@ -127,9 +127,10 @@ def _bench(
     url, drop = _fresh_database(engine, scratch)
     try:
         upgrade(url)
+        referat = str(Path(sys.executable).parent / "referat")
         start = time.perf_counter()
         subprocess.run(
-            [str(Path(sys.executable).parent / "referat"), "ingest", str(corpus)],
+            [referat, "ingest", "--organization", ORGANIZATION, str(corpus)],
             env={**os.environ, "DATABASE_URL": url},
             check=True,
             stdout=subprocess.DEVNULL,

@@ -67,7 +67,20 @@ def test_migrate_then_ingest_reports_and_exits_by_failures(
     referat: Path, new_database: Callable[[str], str], tmp_path: Path
 ) -> None:
     env = {**os.environ, "DATABASE_URL": new_database("sqlite")}
+    env.pop("REFERAT_ORGANIZATION", None)
     subprocess.run([referat, "migrate"], env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [referat, "ingest", str(SEEDS)], env=env, capture_output=True, text=True, check=False
+    )
+    # The seeds name no organization, and none was given: each is refused, naming the flag.
+    assert (done.returncode, done.stdout) == (1, "0 ingested, 0 updated, 0 skipped, 5 failed\n")
+    assert done.stderr.count("\n") == 5
+    assert done.stderr.splitlines()[0] == (
+        f"referat: {SEEDS / '000_976cf62f3b734ffd.txt'}: no organization: the document names "
+        "no municipality or region in its letterhead; give it with --organization NAME "
+        "(or set REFERAT_ORGANIZATION)"
+    )
+    env["REFERAT_ORGANIZATION"] = "Høje-Taastrup Kommune"
     done = subprocess.run(
         [referat, "ingest", str(SEEDS)], env=env, capture_output=True, text=True, check=False
     )

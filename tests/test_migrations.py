@@ -1,17 +1,31 @@
-"""The schema comes from alembic alone, identical to the models, on both engines."""
+"""The schema comes from alembic alone, identical to the models, on both engines; data
+stored by an earlier release comes through each migration intact.
+
+Databases of earlier revisions are loaded from tests/release_0005/database.json, what
+release 0005 stored of a few documents (see _load_release_0005): today's ingest writes
+today's schema and ids only.
+"""
 
 import datetime as dt
+import json
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from alembic import command
 from api.db import create_engine
 from api.loaders.ingest import ingest_paths
+from api.loaders.store import _tsvector
 from api.migrations import (
+    MigrationError,
     NotMigratedError,
     alembic_config,
+    current_revision,
     downgrade,
     ensure_migrated,
     head_revision,
@@ -19,10 +33,19 @@ from api.migrations import (
 )
 from api.models import SQLModel
 from api.search import partitions
-from api.search.normalise import tokens
 from api.search.order import DAY, day_key
-from tests.conftest import ENGINES
+from tests.conftest import ENGINES, HOME
 from tests.paths import ROOT
+
+RELEASE_0005 = json.loads((ROOT / "tests" / "release_0005" / "database.json").read_text())
+# The documents of the release's database, where a fresh ingest finds them.
+RELEASE_0005_DOCUMENTS = [
+    "seeds/001_8b76944810878f52.txt",
+    "seeds/002_78977b299a6d627a.txt",
+    "seeds/003_3a47a5f1bc055bc2.txt",
+    "tests/fixtures/dagsorden_byraadet.txt",
+    "tests/release_0005/002_afternoon.txt",
+]
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
@@ -70,9 +93,10 @@ def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(
 
 
 def test_0003_renumbers_sqlite_search_documents_by_date(
-    new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+    new_database: Callable[[str], str],
 ) -> None:
-    url, engine = _ingested(new_database, monkeypatch, "sqlite", ["seeds"], "0002")
+    url = new_database("sqlite")
+    engine = _load_release_0005(url, "0002")
     with engine.begin() as connection:  # rowids as 0002 handed them out: 1, 2, 3, ...
         rows = connection.exec_driver_sql(
             "SELECT rowid FROM search_documents ORDER BY date DESC, rowid"
@@ -101,20 +125,56 @@ def test_0003_renumbers_sqlite_search_documents_by_date(
     engine.dispose()
 
 
-def _ingested(
-    new_database: Callable[[str], str],
-    monkeypatch: pytest.MonkeyPatch,
-    engine_name: str,
-    paths: list[str],
-    revision: str = "head",
-) -> tuple[str, sa.Engine]:
-    """A new database at ``revision`` with ``paths`` ingested, and its ingest engine."""
-    url = new_database(engine_name)
+def _load_release_0005(url: str, revision: str = "0005") -> sa.Engine:
+    """The database at ``url`` brought to ``revision`` (0002-0005) and given what release
+    0005 stored; an engine on it.
+
+    PostgreSQL indexes search documents by a tsvector, made here from the stored lemmas
+    as ingest makes it; at 0002 and 0003 it keeps the lemmas too. SQLite gets the
+    release's rowids, and its triggers index the rows as they come.
+    """
     upgrade(url, revision)
     engine = create_engine(url, for_writing=True)
-    monkeypatch.chdir(ROOT)
-    ingest_paths(engine, paths, workers=1)
-    return url, engine
+    with engine.begin() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        for name, table in RELEASE_0005["tables"].items():  # parents before children
+            types = {
+                c.name: c.type for c in sa.Table(name, sa.MetaData(), autoload_with=connection).c
+            }
+            rows = _records(table)
+            if "tsv" in types:
+                for row in rows:
+                    row["tsv"] = _tsvector(row["tokens"])
+            if name == "search_documents" and sqlite and revision == "0005":
+                # Ingest makes a year's index before its first document.
+                for year in {int(row["date"][:4]) for row in rows}:
+                    partitions.ensure_year(connection.connection.cursor(), year)
+            columns = [c for c in rows[0] if c in types or (c == "rowid" and sqlite)]
+            values = [f"CAST(:{c} AS tsvector)" if c == "tsv" else f":{c}" for c in columns]
+            insert = sa.text(
+                f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join(values)})"
+            ).bindparams(*(sa.bindparam(c, type_=types[c]) for c in columns if c in types))
+            connection.execute(
+                insert, [{c: _typed(types.get(c), row[c]) for c in columns} for row in rows]
+            )
+    return engine
+
+
+def _records(table: dict[str, Any]) -> list[dict[str, Any]]:
+    return [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
+
+
+def _typed(type_: Any, value: Any) -> Any:
+    """A value of the JSON, as the Python value its column's type takes."""
+    if value is None:
+        return None
+    if isinstance(type_, sa.DateTime):  # stored in UTC (api.utc)
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    if isinstance(type_, sa.Date):
+        return dt.date.fromisoformat(value)
+    if isinstance(type_, sa.Boolean):
+        return bool(value)
+    return value
 
 
 def _found(engine: sa.Engine, sql: str, searches: tuple[str, ...]) -> dict[str, list[str]]:
@@ -136,9 +196,10 @@ def _sqlite_search(engine: sa.Engine) -> dict[str, list[str]]:
 
 
 def test_0004_keeps_postgresql_tsvectors_in_the_row_and_back_again(
-    new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+    new_database: Callable[[str], str],
 ) -> None:
-    url, engine = _ingested(new_database, monkeypatch, "postgresql", ["seeds"])
+    url = new_database("postgresql")
+    engine = _load_release_0005(url)
     with engine.connect() as connection:
         medium, large = connection.exec_driver_sql(
             "SELECT count(*) FILTER (WHERE pg_column_size(tsv) BETWEEN 2100 AND 7000), "
@@ -155,15 +216,12 @@ def test_0004_keeps_postgresql_tsvectors_in_the_row_and_back_again(
     downgrade(url, "0003")
     with engine.connect() as connection:
         assert "tokens" in _columns(connection)
-        rebuilt = connection.exec_driver_sql(
-            "SELECT d.text, s.tokens FROM search_documents s JOIN decisions d ON d.id = s.id"
-        ).all()
+        rebuilt = dict(connection.exec_driver_sql("SELECT id, tokens FROM search_documents").all())
     # The lemma text comes back, in order, from the tsvector's positions.
-    assert len(rebuilt) > 20
-    for text, lemmas in rebuilt:
-        assert lemmas == " ".join(tokens(text))
+    table = RELEASE_0005["tables"]["search_documents"]
+    assert rebuilt == {row["id"]: row["tokens"] for row in _records(table)}
 
-    upgrade(url)
+    upgrade(url, "0005")
     assert _postgres_search(engine) == before
     assert _toasted(engine) <= large
     engine.dispose()
@@ -190,9 +248,10 @@ def _postgres_search(engine: sa.Engine) -> dict[str, list[str]]:
 
 
 def test_0005_splits_the_sqlite_index_by_year_and_back_again(
-    new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+    new_database: Callable[[str], str],
 ) -> None:
-    url, engine = _ingested(new_database, monkeypatch, "sqlite", ["seeds", "tests/fixtures"])
+    url = new_database("sqlite")
+    engine = _load_release_0005(url)
     with engine.connect() as connection:
         stored = connection.exec_driver_sql(
             "SELECT DISTINCT CAST(substr(date, 1, 4) AS INTEGER) FROM search_documents"
@@ -210,7 +269,7 @@ def test_0005_splits_the_sqlite_index_by_year_and_back_again(
         connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
     assert single == sum(len(ids) for ids in by_year["godkende"].values())
 
-    upgrade(url)
+    upgrade(url, "0005")
     assert _search_by_year(engine) == by_year
     engine.dispose()
 
@@ -237,3 +296,229 @@ def _search_by_year(engine: sa.Engine) -> dict[str, dict[int, list[str]]]:
                 if rows:
                     by_year[year] = sorted(id_ for id_, _ in rows)
     return found
+
+
+# The columns of ids and of the keys around them, wherever a table has them.
+_KEYS = (
+    "rowid",
+    "id",
+    "organization_id",
+    "body_id",
+    "meeting_id",
+    "person_id",
+    "agenda_item_id",
+    "case_id",
+    "sequence",
+    "is_absent",
+    "position",
+    "number",
+)
+
+
+def _keys(engine: sa.Engine, columns: dict[str, list[str]]) -> dict[str, set[tuple[Any, ...]]]:
+    """Each table's key columns, of every row."""
+    with engine.connect() as connection:
+        return {
+            table: set(
+                map(tuple, connection.exec_driver_sql(f"SELECT {', '.join(keys)} FROM {table}"))
+            )
+            for table, keys in columns.items()
+        }
+
+
+def _head_keys(engine: sa.Engine) -> dict[str, set[tuple[Any, ...]]]:
+    tables = SQLModel.metadata.tables
+    columns = {name: [c.name for c in table.c if c.name in _KEYS] for name, table in tables.items()}
+    keys = _keys(engine, {name: keys for name, keys in columns.items() if keys})
+    with engine.connect() as connection:
+        organizations = connection.exec_driver_sql("SELECT id, name, kind FROM organizations")
+        keys["organizations"] = set(map(tuple, organizations))
+    return keys
+
+
+def _release_keys(engine: sa.Engine) -> tuple[dict[str, set[Any]], dict[str, set[Any]]]:
+    """The key columns of release 0005's tables as ``engine``'s database holds them, and
+    as the release stored them; rowids on SQLite only."""
+    sqlite = engine.dialect.name == "sqlite"
+    tables = RELEASE_0005["tables"]
+    columns = {
+        name: [c for c in table["columns"] if c in _KEYS and (c != "rowid" or sqlite)]
+        for name, table in tables.items()
+    }
+    stored = {
+        name: {tuple(row[c] for c in keys) for row in _records(tables[name])}
+        for name, keys in columns.items()
+    }
+    return _keys(engine, columns), stored
+
+
+def _search(engine: sa.Engine) -> dict[str, list[str]]:
+    """The ids a few searches find, through either engine's index."""
+    if engine.dialect.name == "postgresql":
+        found = _postgres_search(engine)
+        return dict(
+            zip(("godkende", "sygefravær", "tage til efterretning"), found.values(), strict=True)
+        )
+    return {
+        search: sorted(id_ for ids in by_year.values() for id_ in ids)
+        for search, by_year in _search_by_year(engine).items()
+    }
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_0006_gives_stored_rows_the_ids_an_ingest_of_their_documents_gives(
+    engine_name: str, new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = new_database(engine_name)
+    migrated = _load_release_0005(url)
+    upgrade(url, organization=HOME)
+    command.check(alembic_config(url))  # raises when models and migrations drift
+
+    fresh_url = new_database(engine_name)
+    upgrade(fresh_url)
+    fresh = create_engine(fresh_url, for_writing=True)
+    monkeypatch.chdir(ROOT)
+    report = ingest_paths(fresh, RELEASE_0005_DOCUMENTS, workers=1, organization=HOME)
+    assert report.summary()["failed"] == 0
+
+    keys = _head_keys(migrated)
+    assert keys == _head_keys(fresh)
+    assert keys["organizations"] == {("hoeje-taastrup-kommune", HOME, "MUNICIPALITY")}
+    # The afternoon meeting, "direktionen-2019-11-11-2" before, by its start time.
+    direktionen = "hoeje-taastrup-kommune.direktionen"
+    assert (f"{direktionen}.2019-11-11T1500", direktionen) in keys["meetings"]
+    found = _search(migrated)
+    assert len(found["godkende"]) > 5
+    assert found == _search(fresh)
+    migrated.dispose()
+    fresh.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_0006_downgrades_to_the_ids_of_release_0005(
+    engine_name: str, new_database: Callable[[str], str]
+) -> None:
+    url = new_database(engine_name)
+    engine = _load_release_0005(url)
+    found = _search(engine)
+    upgrade(url, organization=HOME)
+    downgrade(url, "0005")
+    held, stored = _release_keys(engine)
+    assert held == stored
+    assert _search(engine) == found
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_0006_downgrades_one_organization_only(
+    engine_name: str, new_database: Callable[[str], str]
+) -> None:
+    url = new_database(engine_name)
+    engine = _load_release_0005(url)
+    upgrade(url, organization=HOME)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO organizations (id, name, kind) "
+            "VALUES ('roskilde-kommune', 'Roskilde Kommune', 'MUNICIPALITY')"
+        )
+    with pytest.raises(MigrationError, match=r"minutes of 2 organizations.*room for one"):
+        downgrade(url, "0005")
+    assert current_revision(engine) == head_revision(url)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_0006_needs_the_organization_whose_minutes_are_stored(
+    engine_name: str, new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REFERAT_ORGANIZATION", raising=False)
+    url = new_database(engine_name)
+    engine = _load_release_0005(url)
+    with pytest.raises(MigrationError) as refused:
+        upgrade(url)
+    message = str(refused.value)
+    assert 'referat migrate --organization "' in message and "REFERAT_ORGANIZATION" in message
+    assert "\n" not in message
+    assert current_revision(engine) == "0005"
+    held, stored = _release_keys(engine)
+    assert held == stored
+
+    monkeypatch.setenv("REFERAT_ORGANIZATION", " Høje-Taastrup   Kommune ")
+    upgrade(url)
+    with engine.connect() as connection:
+        organizations = connection.exec_driver_sql("SELECT id, name FROM organizations").all()
+    assert organizations == [("hoeje-taastrup-kommune", HOME)]
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_0006_needs_no_organization_for_an_empty_database(
+    engine_name: str, new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REFERAT_ORGANIZATION", raising=False)
+    url = new_database(engine_name)
+    upgrade(url, "0005")
+    upgrade(url)
+    engine = create_engine(url)
+    ensure_migrated(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM organizations").scalar() == 0
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_0006_refuses_to_merge_two_rows_into_one_id(
+    engine_name: str, new_database: Callable[[str], str]
+) -> None:
+    url = new_database(engine_name)
+    engine = _load_release_0005(url)
+    with engine.begin() as connection:  # the afternoon meeting at the morning's time
+        connection.exec_driver_sql(
+            "UPDATE meetings SET starts_at = (SELECT starts_at FROM meetings "
+            "WHERE id = 'direktionen-2019-11-11') WHERE id = 'direktionen-2019-11-11-2'"
+        )
+    merged = r"2 meetings \(direktionen-2019-11-11, direktionen-2019-11-11-2\) would get one id"
+    with pytest.raises(MigrationError, match=merged):
+        upgrade(url, organization=HOME)
+    assert current_revision(engine) == "0005"
+    held, stored = _release_keys(engine)
+    assert held == stored
+    engine.dispose()
+
+
+def test_0006_refuses_to_leave_references_to_missing_rows_on_sqlite(
+    new_database: Callable[[str], str],
+) -> None:
+    url = new_database("sqlite")
+    engine = _load_release_0005(url)
+    # A row that foreign keys on would not have let in: sqlite3 leaves them off.
+    with closing(sqlite3.connect(str(make_url(url).database))) as connection, connection:
+        connection.execute("UPDATE agenda_items SET case_id = '99-1' WHERE number = 1")
+    with pytest.raises(MigrationError, match=r"agenda_items row \d+, into cases"):
+        upgrade(url, organization=HOME)
+    assert current_revision(engine) == "0005"  # and its tables as they were
+    assert "organizations" not in sa.inspect(engine).get_table_names()
+    assert "sequence" in {c["name"] for c in sa.inspect(engine).get_columns("meetings")}
+    engine.dispose()
+
+
+def test_sqlite_migrations_on_a_given_connection_turn_foreign_keys_back_on(
+    new_database: Callable[[str], str],
+) -> None:
+    url = new_database("sqlite")
+    engine = _load_release_0005(url)
+    config = alembic_config(url)
+    config.attributes["organization"] = HOME
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        with connection.begin(), pytest.raises(MigrationError, match="inside a transaction"):
+            command.upgrade(config, "head")  # too late to turn foreign keys off
+        command.upgrade(config, "head")
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    # Copying a table to alter it deleted nothing that referred to it.
+    counts = {name: len(table["rows"]) for name, table in RELEASE_0005["tables"].items()}
+    assert {table: len(rows) for table, rows in _head_keys(engine).items()} == {
+        **counts,
+        "organizations": 1,
+    }
+    engine.dispose()

@@ -90,7 +90,10 @@ def test_filters_apply_in_every_block(seeded: sa.Engine) -> None:
         dt.date(2017, 1, 1) <= d <= dt.date(2017, 12, 31) for d in dates(seeded, hits).values()
     )
     by_body = walk(seeded, "godkende", 1, 1, queries.SearchFilter(body="Byrådet"))
-    assert {h.id for h in by_body} == {"byraadet-2024-03-26-1", "byraadet-2024-03-26-2"}
+    assert {h.id for h in by_body} == {
+        "hoeje-taastrup-kommune.byraadet.2024-03-26T1900.1",
+        "hoeje-taastrup-kommune.byraadet.2024-03-26T1900.2",
+    }
 
 
 @pytest.mark.parametrize("query", ["godkende", '"taget til efterretning"', "sygefravær*"])

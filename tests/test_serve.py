@@ -13,6 +13,7 @@ import httpx
 import sqlalchemy as sa
 
 from api.loaders.ingest import ingest_paths
+from tests.conftest import HOME
 from tests.paths import SEEDS
 
 
@@ -25,7 +26,7 @@ def free_port() -> int:
 def test_serve_answers_graphql_over_http(
     engine: sa.Engine, referat: Path, cli_env: dict[str, str]
 ) -> None:
-    ingest_paths(engine, [SEEDS])
+    ingest_paths(engine, [SEEDS], default_organization=HOME)
     port = free_port()
     server = subprocess.Popen(
         [referat, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],

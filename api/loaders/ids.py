@@ -1,8 +1,21 @@
-"""Stable, readable ids from natural keys, identical on every engine and every re-ingest.
+"""Stable, readable ids from natural keys: one rule for every engine, every ingest order and
+every re-ingest, since an id depends on nothing but the document's own content.
 
-meeting ``direktionen-2019-12-09`` (a second meeting that day: ``-2``), agenda item
-``direktionen-2019-12-09-7``, decision ``direktionen-2019-12-09-7-2019-11-25``, case
-``19-227``, person ``kathrine-seier-skastrup``. Slugs fold æ→ae, ø→oe, å→aa.
+An id is a path of segments joined by ``.``, from the organization down; a segment's shape
+tells its type, so no two types ever share an id::
+
+    organization  hoeje-taastrup-kommune
+    body          hoeje-taastrup-kommune.direktionen
+    meeting       hoeje-taastrup-kommune.direktionen.2019-12-09T1000   (start time, local)
+                  hoeje-taastrup-kommune.direktionen.2019-12-09        (no start time given)
+    agenda item   hoeje-taastrup-kommune.direktionen.2019-12-09T1000.7
+    decision      hoeje-taastrup-kommune.direktionen.2019-12-09T1000.7.direktionen-2019-12-09
+                  (the deciding body and date; a second one of them in the item: ``_2``)
+    case          hoeje-taastrup-kommune.case_19-227
+    person        hoeje-taastrup-kommune.person_kathrine-seier-skastrup
+
+Slugs are lower-case letters, digits and ``-`` (æ→ae, ø→oe, å→aa), so ``.`` and ``_``
+only ever come from this scheme, and every id is safe in a URL path as it is.
 """
 
 from __future__ import annotations
@@ -11,6 +24,8 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+
+from api.loaders.dates import COPENHAGEN
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa", "ß": "ss"})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -30,23 +45,39 @@ def slugify(text: str) -> str:
     return "x" + hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
-def meeting_id(body_id: str, date: dt.date, sequence: int) -> str:
-    base = f"{body_id}-{date.isoformat()}"
-    return base if sequence == 1 else f"{base}-{sequence}"
+def organization_id(name: str) -> str:
+    return slugify(name)
+
+
+def body_id(organization: str, name: str) -> str:
+    return f"{organization}.{slugify(name)}"
+
+
+def meeting_id(body: str, date: dt.date, starts_at: dt.datetime | None) -> str:
+    """The start time tells two meetings of a body on one day apart; it is the time
+    the document gives, in Copenhagen, whatever zone ``starts_at`` is in."""
+    if starts_at is None:
+        return f"{body}.{date.isoformat()}"
+    return f"{body}.{date.isoformat()}T{starts_at.astimezone(COPENHAGEN):%H%M}"
 
 
 def agenda_item_id(meeting: str, number: int) -> str:
-    return f"{meeting}-{number}"
+    return f"{meeting}.{number}"
 
 
-def decision_id(item: str, date: dt.date, occurrence: int) -> str:
-    """``occurrence`` counts decisions of the same item on the same date, from 1."""
-    base = f"{item}-{date.isoformat()}"
-    return base if occurrence == 1 else f"{base}-{occurrence}"
+def decision_id(item: str, body: str, date: dt.date, occurrence: int) -> str:
+    """``occurrence`` counts the item's decisions of the same body on the same date, in
+    document order, from 1."""
+    base = f"{item}.{slugify(body)}-{date.isoformat()}"
+    return base if occurrence == 1 else f"{base}_{occurrence}"
 
 
-def case_id(number: str) -> str:
-    return number.replace("/", "-")
+def case_id(organization: str, number: str) -> str:
+    return f"{organization}.case_{slugify(number)}"
+
+
+def person_id(organization: str, name: str) -> str:
+    return f"{organization}.person_{slugify(name)}"
 
 
 def case_year(number: str) -> int:

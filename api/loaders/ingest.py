@@ -20,6 +20,7 @@ import psycopg
 import sqlalchemy as sa
 
 from api.db import create_engine
+from api.loaders.organizations import normalise_name
 from api.loaders.parser import PARSER_VERSION, parse_minutes
 from api.loaders.reading import decode_document
 from api.loaders.records import Minutes, MinutesFormatError
@@ -78,15 +79,41 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]
     return found, missing
 
 
+@dataclass(frozen=True, slots=True)
+class Organizations:
+    """Where a document's organization comes from, in this order: the one given for
+    the run (``--organization``), the one the document's letterhead names, the
+    instance's default (``REFERAT_ORGANIZATION``)."""
+
+    given: str | None = None
+    default: str | None = None
+
+    def of(self, minutes: Minutes) -> str | None:
+        name = self.given or minutes.organization or self.default
+        return normalise_name(name) if name and name.strip() else None
+
+
+NO_ORGANIZATION = (
+    "no organization: the document names no municipality or region in its letterhead; "
+    "give it with --organization NAME (or set REFERAT_ORGANIZATION)"
+)
+
+
 def ingest_paths(
     engine: sa.Engine,
     paths: Iterable[str | Path],
     *,
+    organization: str | None = None,
+    default_organization: str | None = None,
     workers: int | None = None,
     on_result: Callable[[FileResult], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Store every document under ``paths``; report one result a file, in file order.
+
+    ``organization`` is whose minutes they all are; without it, each document's own
+    letterhead tells, or else ``default_organization``. A document whose organization
+    none of them gives fails with a reason that names the flag.
 
     With enough files, worker processes parse the documents. On PostgreSQL they store
     them too, each on its own connection, so that parsing and the server's work overlap;
@@ -94,7 +121,8 @@ def ingest_paths(
     parsed documents come back and this process stores them. Either way every document
     is stored in a transaction of its own.
     """
-    report = _ingest_all(engine, paths, workers, on_result, on_total)
+    organizations = Organizations(organization, default_organization)
+    report = _ingest_all(engine, paths, organizations, workers, on_result, on_total)
     _refresh_statistics(engine, report)
     return report
 
@@ -102,6 +130,7 @@ def ingest_paths(
 def _ingest_all(
     engine: sa.Engine,
     paths: Iterable[str | Path],
+    organizations: Organizations,
     workers: int | None,
     on_result: Callable[[FileResult], None] | None,
     on_total: Callable[[int], None] | None,
@@ -119,7 +148,7 @@ def _ingest_all(
     if on_total is not None:
         on_total(len(files))
     jobs = _read(files, _known_documents(engine))
-    local = _Worker(engine)
+    local = _Worker(engine, organizations)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(files) < _PARALLEL_FROM:
         for path, job in jobs:
@@ -132,7 +161,8 @@ def _ingest_all(
         done = job if isinstance(job, FileResult) else job.result()
         return done if isinstance(done, FileResult) else local.store(*done)
 
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(url,)) as pool:
+    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(url, organizations))
+    with pool:
         pending: deque[Future[_Done] | FileResult] = deque()
         for path, job in jobs:
             pending.append(job if isinstance(job, FileResult) else pool.submit(task, path, *job))
@@ -174,8 +204,9 @@ def _known_documents(engine: sa.Engine) -> set[str]:
 class _Worker:
     """Parses and stores documents on one engine, remembering the shared rows it saw."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, organizations: Organizations) -> None:
         self.engine = engine
+        self.organizations = organizations
         self.shared = KnownKeys()
 
     def ingest(self, path: str, data: bytes, source: Source) -> FileResult:
@@ -190,10 +221,18 @@ class _Worker:
             return FileResult(path, "failed", reason=f"line {exc.line}: {exc.reason}")
 
     def store(self, path: str, minutes: Minutes, source: Source) -> FileResult:
+        organization = self.organizations.of(minutes)
+        if organization is None:
+            return FileResult(path, "failed", reason=NO_ORGANIZATION)
         try:
             with self.engine.begin() as connection:
                 stored = store_meeting(
-                    connection, minutes, source, now=dt.datetime.now(dt.UTC), known=self.shared
+                    connection,
+                    minutes,
+                    source,
+                    organization=organization,
+                    now=dt.datetime.now(dt.UTC),
+                    known=self.shared,
                 )
         except _DATABASE_ERRORS as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -209,9 +248,9 @@ _Done = tuple[str, Minutes, Source] | FileResult
 _worker: _Worker | None = None  # one per worker process, made by _start_worker
 
 
-def _start_worker(database_url: str) -> None:
+def _start_worker(database_url: str, organizations: Organizations) -> None:
     global _worker  # noqa: PLW0603 - the process pool's per-process state
-    _worker = _Worker(create_engine(database_url, for_writing=True))
+    _worker = _Worker(create_engine(database_url, for_writing=True), organizations)
 
 
 def _ingest(path: str, data: bytes, source: Source) -> FileResult:

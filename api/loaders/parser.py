@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from api.loaders.dates import NUMERIC_DATE, local_datetime, make_date, parse_meeting_time
+from api.loaders.organizations import letterhead_organization
 from api.loaders.outcome import classify_outcome
 from api.loaders.reading import normalise_text
 from api.loaders.records import (
@@ -78,7 +79,7 @@ _ATTACHMENTS_HEADING = "bilag"
 
 
 # Stored with every document: a new version re-parses content already ingested.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: the letterhead's organization
 
 
 def parse_minutes(text: str, *, source: str) -> Minutes:
@@ -135,7 +136,7 @@ class _Parser:
         self.warnings.append(f"line {index + 1}: {message}")
 
     def parse(self) -> Minutes:
-        header_index, kind, body, date, title = self._header()
+        header_index, kind, body, date, title, organization = self._header()
         meeting = _Meeting(kind, body, date)
         item_starts = self._item_starts(header_index + 1)
         first_item = item_starts[0][0] if item_starts else len(self.lines)
@@ -152,6 +153,7 @@ class _Parser:
             source=self.source,
             kind=kind,
             title=title,
+            organization=organization,
             body=body,
             date=date,
             starts_at=preamble.starts_at,
@@ -164,9 +166,10 @@ class _Parser:
 
     # -- header and preamble -------------------------------------------------------------
 
-    def _header(self) -> tuple[int, DocumentKind, str, dt.date, str]:
+    def _header(self) -> tuple[int, DocumentKind, str, dt.date, str, str | None]:
         seen = 0
         first_text = None
+        organization = None
         for index, line in enumerate(self.lines):
             if not line.strip():
                 continue
@@ -184,7 +187,9 @@ class _Parser:
                 kind = (
                     DocumentKind.MINUTES if match[1].upper() == "REFERAT" else DocumentKind.AGENDA
                 )
-                return index, kind, match[2].strip(), date, match[0]
+                return index, kind, match[2].strip(), date, match[0], organization
+            # The letterhead names the organization whose minutes these are.
+            organization = organization or letterhead_organization(structural(line))
             seen += 1
             if seen >= _HEADER_SEARCH_LINES:
                 break

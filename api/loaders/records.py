@@ -34,6 +34,12 @@ class DecisionOutcome(enum.Enum):
     OTHER = "OTHER"
 
 
+class OrganizationKind(enum.Enum):
+    MUNICIPALITY = "MUNICIPALITY"  # kommune
+    REGION = "REGION"  # region
+    OTHER = "OTHER"
+
+
 class MinutesFormatError(ValueError):
     """The input is not minutes or an agenda: empty, binary, junk, or without a header."""
 
@@ -92,6 +98,7 @@ class Minutes:
     source: str
     kind: DocumentKind
     title: str  # the header line as written, without decoration
+    organization: str | None  # as the document's letterhead names it, if it does
     body: str
     date: dt.date
     starts_at: dt.datetime | None

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from api import models
 from api.loaders import ids
+from api.loaders.organizations import organization_kind
 from api.loaders.parser import PARSER_VERSION
 from api.loaders.records import DocumentKind, Minutes
 from api.search import partitions
@@ -25,6 +26,7 @@ from api.search.order import DAY, day_key
 _MEETINGS: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
 _DOCUMENTS: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
 _SHARED: dict[str, sa.Table] = {
+    "organizations": models.Organization.__table__,  # type: ignore[attr-defined]
     "bodies": models.Body.__table__,  # type: ignore[attr-defined]
     "persons": models.Person.__table__,  # type: ignore[attr-defined]
     "cases": models.Case.__table__,  # type: ignore[attr-defined]
@@ -75,7 +77,7 @@ class StoreResult:
     outcome: StoreOutcome
     meeting_id: str
     reason: str | None = None
-    # Keys of shared rows (bodies, persons, cases) this transaction relies on.
+    # Keys of shared rows (organizations, bodies, persons, cases) this transaction relies on.
     shared: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
@@ -96,41 +98,57 @@ def store_meeting(
     minutes: Minutes,
     source: Source,
     *,
+    organization: str,
     now: dt.datetime,
     known: KnownKeys | None = None,
 ) -> StoreResult:
     """Insert the meeting, or replace it in place when its content changed.
 
-    Must run inside a transaction. Concurrent writers of the same meeting are serialised
-    (an advisory lock on PostgreSQL, the write lock on SQLite), so two ingest processes
+    ``organization`` is the name of the organization whose minutes these are. Must run
+    inside a transaction. Concurrent writers of the same meeting are serialised (an
+    advisory lock on PostgreSQL, the write lock on SQLite), so two ingest processes
     never store the same meeting twice.
     """
-    body_id = ids.slugify(minutes.body)
+    organization_id = ids.organization_id(organization)
+    body_id = ids.body_id(organization_id, minutes.body)
+    meeting = ids.meeting_id(body_id, minutes.date, minutes.starts_at)
     _begin_write(connection, f"{body_id}/{minutes.date.isoformat()}")
     known = known or KnownKeys()
-    rows = _content_rows(minutes)
+    rows = _content_rows(minutes, organization_id, meeting)
     shared = {
-        "bodies": [{"id": body_id, "name": minutes.body}],
+        "organizations": [
+            {
+                "id": organization_id,
+                "name": organization,
+                "kind": organization_kind(organization).value,
+            }
+        ],
+        "bodies": [{"id": body_id, "organization_id": organization_id, "name": minutes.body}],
         "persons": rows.pop("persons"),
         "cases": rows.pop("cases"),
     }
     for table, shared_rows in shared.items():
         _insert_missing(connection, _SHARED[table], shared_rows, known.keys[table])
-    existing, sequence = _same_meeting(connection, body_id, minutes, source)
+    for stale in _replaced_meetings(connection, body_id, minutes.date, meeting, source):
+        _delete_content(connection, stale)
+        connection.execute(_MEETINGS.delete().where(_MEETINGS.c.id == stale))
+    existing = connection.execute(
+        sa.select(_MEETINGS.c.kind, _DOCUMENTS.c.sha256, _DOCUMENTS.c.parser_version)
+        .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
+        .where(_MEETINGS.c.id == meeting)
+    ).first()
     if existing is None:
-        meeting = ids.meeting_id(body_id, minutes.date, sequence)
         connection.execute(
             _MEETINGS.insert(),
             _meeting_row(minutes, source, now) | {
-                "id": meeting, "body_id": body_id, "sequence": sequence, "ingested_at": now,
+                "id": meeting, "body_id": body_id, "ingested_at": now,
             },
         )  # fmt: skip
         outcome = StoreOutcome.INGESTED
     else:
-        meeting, stored_kind, stored_sha, stored_version = existing
-        if stored_sha == source.sha256 and stored_version == PARSER_VERSION:
+        if existing.sha256 == source.sha256 and existing.parser_version == PARSER_VERSION:
             return StoreResult(StoreOutcome.SKIPPED, meeting, "already ingested")
-        if stored_kind == DocumentKind.MINUTES.value and minutes.kind is DocumentKind.AGENDA:
+        if existing.kind == DocumentKind.MINUTES.value and minutes.kind is DocumentKind.AGENDA:
             return StoreResult(
                 StoreOutcome.SKIPPED, meeting, "an agenda never replaces the meeting's minutes"
             )
@@ -139,7 +157,7 @@ def store_meeting(
             _MEETINGS.update().where(_MEETINGS.c.id == meeting), _meeting_row(minutes, source, now)
         )
         outcome = StoreOutcome.UPDATED
-    _insert_content(connection, meeting, body_id, minutes.date, rows)
+    _insert_content(connection, minutes.date, rows)
     connection.execute(
         _DOCUMENTS.insert(),
         {
@@ -171,39 +189,22 @@ def _meeting_row(minutes: Minutes, source: Source, now: dt.datetime) -> dict[str
     }
 
 
-def _same_meeting(
-    connection: sa.Connection, body_id: str, minutes: Minutes, source: Source
-) -> tuple[tuple[str, str, str, str] | None, int]:
-    """The stored meeting this document is a version of, if any, and else the sequence
-    number a new meeting of this body on this day gets.
-
-    One body's meetings on one day are told apart by their start time: the agenda and
-    the minutes of a meeting share it, a second meeting that day has another. A document
-    from the same file as a stored one is always that meeting.
-    """
-    rows = connection.execute(
-        sa.select(
-            _MEETINGS.c.id,
-            _MEETINGS.c.kind,
-            _MEETINGS.c.sequence,
-            _MEETINGS.c.starts_at,
-            _DOCUMENTS.c.source_path,
-            _DOCUMENTS.c.sha256,
-            _DOCUMENTS.c.parser_version,
-        )
+def _replaced_meetings(
+    connection: sa.Connection, body_id: str, date: dt.date, meeting: str, source: Source
+) -> list[str]:
+    """Other meetings of the body that day stored from the same file: the file now says
+    another start time, so the meeting it held is this one, under its new id."""
+    query = (
+        sa.select(_MEETINGS.c.id)
         .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
-        .where(_MEETINGS.c.body_id == body_id, _MEETINGS.c.date == minutes.date)
-        .order_by(_MEETINGS.c.sequence)
-    ).all()
-    matches = [row for row in rows if row.source_path == source.path] or [
-        row
-        for row in rows
-        if row.starts_at is None or minutes.starts_at is None or row.starts_at == minutes.starts_at
-    ]
-    if matches:
-        row = matches[0]
-        return (row.id, row.kind, row.sha256, row.parser_version), row.sequence
-    return None, max((row.sequence for row in rows), default=0) + 1
+        .where(
+            _MEETINGS.c.body_id == body_id,
+            _MEETINGS.c.date == date,
+            _MEETINGS.c.id != meeting,
+            _DOCUMENTS.c.source_path == source.path,
+        )
+    )
+    return list(connection.execute(query).scalars())
 
 
 def _delete_content(connection: sa.Connection, meeting: str) -> None:
@@ -223,18 +224,20 @@ def _delete_content(connection: sa.Connection, meeting: str) -> None:
         cursor.close()
 
 
-def _content_rows(minutes: Minutes) -> dict[str, list[Any]]:
-    """Rows for the content tables (as tuples in _CONTENT's column order; the meeting id
-    is filled in later) and for the shared tables (as dicts)."""
+def _content_rows(minutes: Minutes, organization: str, meeting: str) -> dict[str, list[Any]]:
+    """Rows for the content tables (as lists in _CONTENT's column order) and for the
+    shared tables (as dicts)."""
     people = [(False, p) for p in minutes.participants] + [(True, p) for p in minutes.absentees]
-    persons = {ids.slugify(p.name): p.name for _, p in people}
+    persons = {ids.person_id(organization, p.name): p.name for _, p in people}
     positions: Counter[bool] = Counter()
     participations = []
     for is_absent, person in people:
         positions[is_absent] += 1
         participations.append(
-            [None, is_absent, positions[is_absent], ids.slugify(person.name), person.role]
-        )
+            [meeting, is_absent, positions[is_absent], ids.person_id(organization, person.name),
+             person.role]
+        )  # fmt: skip
+    body = ids.body_id(organization, minutes.body)
     cases = {i.case_number for i in minutes.items if i.case_number}
     items: list[list[Any]] = []
     sections: list[list[Any]] = []
@@ -242,22 +245,25 @@ def _content_rows(minutes: Minutes) -> dict[str, list[Any]]:
     attachments: list[list[Any]] = []
     searchable: list[list[Any]] = []
     for item in minutes.items:
-        number = item.number
-        case = ids.case_id(item.case_number) if item.case_number else None
-        items.append([number, None, number, item.title, case, item.is_closed, item.page])
+        item_id = ids.agenda_item_id(meeting, item.number)
+        case = ids.case_id(organization, item.case_number) if item.case_number else None
+        items.append([item_id, meeting, item.number, item.title, case, item.is_closed, item.page])
         sections += [
-            [number, position, s.kind.value, s.heading, s.text]
+            [item_id, position, s.kind.value, s.heading, s.text]
             for position, s in enumerate(item.sections, start=1)
         ]
-        per_date: Counter[dt.date] = Counter()
+        seen: Counter[tuple[str, dt.date]] = Counter()
+        item_decisions: list[list[Any]] = []
         for position, d in enumerate(item.decisions, start=1):
-            per_date[d.date] += 1
-            decisions.append(
-                [(number, d.date, per_date[d.date]), number, position, d.body, d.date, d.text,
-                 d.outcome.value]
+            seen[ids.slugify(d.body), d.date] += 1
+            occurrence = seen[ids.slugify(d.body), d.date]
+            item_decisions.append(
+                [ids.decision_id(item_id, d.body, d.date, occurrence), item_id, position, d.body,
+                 d.date, d.text, d.outcome.value]
             )  # fmt: skip
+        decisions += item_decisions
         attachments += [
-            [number, position, a.title, a.file_extension]
+            [item_id, position, a.title, a.file_extension]
             for position, a in enumerate(item.attachments, start=1)
         ]
         if not item.is_closed:  # a closed item is never found
@@ -266,15 +272,27 @@ def _content_rows(minutes: Minutes) -> dict[str, list[Any]]:
                 *(s.text for s in item.sections),
                 *(a.title for a in item.attachments),
             ]
-            searchable.append([number, "AgendaItem", number, None, None, None, _lemmas(text)])
+            searchable.append(
+                [item_id, "AgendaItem", item_id, meeting, body, minutes.date, _lemmas(text)]
+            )
             searchable += [
-                [row[0], "Decision", number, None, None, None, _lemmas([row[5]])]
-                for row in decisions
-                if row[1] == number
+                [row[0], "Decision", item_id, meeting, body, minutes.date, _lemmas([d.text])]
+                for row, d in zip(item_decisions, item.decisions, strict=True)
             ]
     return {
-        "persons": [{"id": k, "name": v, "name_key": v.casefold()} for k, v in persons.items()],
-        "cases": [{"id": ids.case_id(n), "number": n, "year": ids.case_year(n)} for n in cases],
+        "persons": [
+            {"id": k, "organization_id": organization, "name": v, "name_key": v.casefold()}
+            for k, v in persons.items()
+        ],
+        "cases": [
+            {
+                "id": ids.case_id(organization, n),
+                "organization_id": organization,
+                "number": n,
+                "year": ids.case_year(n),
+            }
+            for n in sorted(cases)
+        ],
         "participations": participations,
         "agenda_items": items,
         "sections": sections,
@@ -297,38 +315,15 @@ def _tsvector(lemmas: str) -> str:
     return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
 
 
-def _insert_content(
-    connection: sa.Connection,
-    meeting: str,
-    body_id: str,
-    date: dt.date,
-    rows: dict[str, list[Any]],
-) -> None:
-    """Fill in the meeting's ids and insert the content rows, one executemany a table."""
-    item_id = {row[0]: ids.agenda_item_id(meeting, row[0]) for row in rows["agenda_items"]}
-    for row in rows["participations"]:
-        row[0] = meeting
-    for row in rows["agenda_items"]:
-        row[0], row[1] = item_id[row[0]], meeting
-    for name in ("sections", "attachments"):
-        for row in rows[name]:
-            row[0] = item_id[row[0]]
-    decision_id = {}
-    for row in rows["decisions"]:
-        key = row[0]
-        number, day, occurrence = key
-        row[0], row[1] = ids.decision_id(item_id[number], day, occurrence), item_id[number]
-        decision_id[key] = row[0]
+def _insert_content(connection: sa.Connection, date: dt.date, rows: dict[str, list[Any]]) -> None:
+    """Insert the content rows, one executemany (COPY on PostgreSQL) a table."""
     postgres = connection.dialect.name == "postgresql"
-    for row in rows["search_documents"]:
-        key = row[0]
-        row[0] = item_id[key] if row[1] == "AgendaItem" else decision_id[key]
-        row[2], row[3], row[4], row[5] = item_id[row[2]], meeting, body_id, date
-        if postgres:
-            row[6] = _tsvector(row[6])
     cursor = connection.connection.cursor()
     try:
-        if not postgres:  # dates as SQLAlchemy stores them in SQLite, ISO text
+        if postgres:
+            for row in rows["search_documents"]:
+                row[6] = _tsvector(row[6])
+        else:  # dates as SQLAlchemy stores them in SQLite, ISO text
             for row in rows["decisions"]:
                 row[4] = row[4].isoformat()
             partitions.ensure_year(cursor, date.year)

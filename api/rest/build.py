@@ -14,13 +14,32 @@ from api.schema.types import local, stored
 Row = queries.Row
 
 
-def case_number(case_id: str | None) -> str | None:
-    return case_id.replace("-", "/", 1) if case_id else None
+def organization_ref(row: Row) -> m.OrganizationRef:
+    return m.OrganizationRef(id=row.id, name=row.name)
 
 
-def meeting_summary(row: Row, body: Row) -> m.MeetingSummary:
+async def organization_refs(loaders: Loaders, ids: Sequence[str]) -> list[m.OrganizationRef]:
+    rows = await loaders.organization_by_id.load_many(list(ids))
+    return [organization_ref(stored(row)) for row in rows]
+
+
+async def organizations(loaders: Loaders, rows: Sequence[Row]) -> list[m.Organization]:
+    bodies = await loaders.bodies_by_organization.load_many([row.id for row in rows])
+    return [
+        m.Organization(
+            id=row.id,
+            name=row.name,
+            kind=row.kind,
+            bodies=[m.BodyRef(id=body.id, name=body.name) for body in its_bodies],
+        )
+        for row, its_bodies in zip(rows, bodies, strict=True)
+    ]
+
+
+def meeting_summary(row: Row, organization: m.OrganizationRef, body: Row) -> m.MeetingSummary:
     return m.MeetingSummary(
         id=row.id,
+        organization=organization,
         body=m.BodyRef(id=body.id, name=body.name),
         kind=row.kind,
         title=row.title,
@@ -35,8 +54,14 @@ def meeting_summary(row: Row, body: Row) -> m.MeetingSummary:
 
 
 async def summaries(loaders: Loaders, rows: Sequence[Row]) -> list[m.MeetingSummary]:
-    bodies = await loaders.body_by_id.load_many([row.body_id for row in rows])
-    return [meeting_summary(row, stored(body)) for row, body in zip(rows, bodies, strict=True)]
+    bodies, owners = await asyncio.gather(
+        loaders.body_by_id.load_many([row.body_id for row in rows]),
+        organization_refs(loaders, [row.organization_id for row in rows]),
+    )
+    return [
+        meeting_summary(row, owner, stored(body))
+        for row, owner, body in zip(rows, owners, bodies, strict=True)
+    ]
 
 
 async def agenda_item(loaders: Loaders, row: Row) -> m.AgendaItem:
@@ -57,7 +82,7 @@ async def agenda_item(loaders: Loaders, row: Row) -> m.AgendaItem:
         meeting=m.Ref(id=row.meeting_id),
         number=row.number,
         title=row.title,
-        case_number=case_number(row.case_id),
+        case_number=row.case_number,
         case=m.CaseRef(id=case.id, number=case.number) if case is not None else None,
         is_closed=closed,
         page=None if closed else row.page,
@@ -95,9 +120,13 @@ async def meeting(loaders: Loaders, row: Row) -> m.Meeting:
 
 
 async def case(loaders: Loaders, row: Row) -> m.Case:
-    items = await loaders.agenda_items_by_case.load(row.id)
+    items, (owner,) = await asyncio.gather(
+        loaders.agenda_items_by_case.load(row.id),
+        organization_refs(loaders, [row.organization_id]),
+    )
     return m.Case(
         id=row.id,
+        organization=owner,
         number=row.number,
         year=row.year,
         first_date=row.first_date,
@@ -117,5 +146,8 @@ async def case(loaders: Loaders, row: Row) -> m.Case:
 
 
 async def person(loaders: Loaders, row: Row) -> m.Person:
-    count = await loaders.meeting_count_by_person.load(row.id)
-    return m.Person(id=row.id, name=row.name, meeting_count=count)
+    count, (owner,) = await asyncio.gather(
+        loaders.meeting_count_by_person.load(row.id),
+        organization_refs(loaders, [row.organization_id]),
+    )
+    return m.Person(id=row.id, organization=owner, name=row.name, meeting_count=count)

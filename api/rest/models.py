@@ -15,6 +15,7 @@ T = TypeVar("T")
 
 DocumentKind = Literal["MINUTES", "AGENDA"]
 SectionKind = Literal["BACKGROUND", "RECOMMENDATION", "PRESENTATION", "ECONOMY", "OTHER"]
+OrganizationKind = Literal["MUNICIPALITY", "REGION", "OTHER"]
 Outcome = Literal["APPROVED", "POSTPONED", "NOTED", "DISCUSSED", "REFERRED", "REJECTED", "OTHER"]
 
 
@@ -29,6 +30,22 @@ class Ref(Model):
 class BodyRef(Model):
     id: str
     name: str
+
+
+class OrganizationRef(Model):
+    id: str
+    name: str
+
+
+class Organization(Model):
+    id: str
+    name: str
+    kind: OrganizationKind
+    bodies: list[BodyRef] = Field(description="By name")
+
+
+class Organizations(Model):
+    items: list[Organization] = Field(description="By name")
 
 
 class PersonRef(Model):
@@ -83,6 +100,7 @@ class AgendaItem(Model):
 
 class MeetingSummary(Model):
     id: str
+    organization: OrganizationRef
     body: BodyRef
     kind: DocumentKind
     title: str
@@ -112,6 +130,7 @@ class CaseItem(Model):
 
 class Case(Model):
     id: str
+    organization: OrganizationRef
     number: str
     year: int
     first_date: dt.date
@@ -121,6 +140,7 @@ class Case(Model):
 
 class Person(Model):
     id: str
+    organization: OrganizationRef
     name: str
     meeting_count: int
 

@@ -63,6 +63,7 @@ class Call:
 async def list_meetings(call: Call) -> m.Page[m.MeetingSummary]:
     v = call.values
     where = queries.MeetingFilter(
+        organization=v["organization"],
         body=v["body"],
         kind=v["kind"],
         date_from=v["from"],
@@ -78,6 +79,19 @@ async def list_meetings(call: Call) -> m.Page[m.MeetingSummary]:
     items = await build.summaries(call.loaders, page)
     next_key = queries.row_key(page[-1], order) if len(rows) > v["limit"] else None
     return m.Page[m.MeetingSummary](items=items, total_count=total, next=_next_url(call, next_key))
+
+
+async def list_organizations(call: Call) -> m.Organizations:
+    rows = await call.db.run(queries.all_organizations)
+    return m.Organizations(items=await build.organizations(call.loaders, rows))
+
+
+async def get_organization(call: Call) -> m.Organization:
+    row = await call.loaders.organization_by_id.load(call.values["id"])
+    (found,) = await build.organizations(
+        call.loaders, [_found(row, "organization", call.values["id"])]
+    )
+    return found
 
 
 async def get_meeting(call: Call) -> m.Meeting:
@@ -106,7 +120,9 @@ async def search(call: Call) -> m.Page[m.SearchHit]:
         parsed = parse_query(v["q"])
     except SearchSyntaxError as exc:
         raise ApiError(400, "BAD_USER_INPUT", f"search: {exc}") from None
-    where = queries.SearchFilter(body=v["body"], date_from=v["from"], date_to=v["to"])
+    where = queries.SearchFilter(
+        organization=v["organization"], body=v["body"], date_from=v["from"], date_to=v["to"]
+    )
     after = _cursor(v["cursor"], (int, int, float, str))
     rows = await call.db.run(queries.search_page, parsed, where, v["limit"], after)
     total = await call.db.run(queries.search_count, parsed, where)
@@ -150,7 +166,8 @@ def _next_url(call: Call, key: list[Any] | None) -> str | None:
 # -- the operations --------------------------------------------------------------------------
 
 ID = Param("id", "The entity's readable id", location="path", required=True)
-BODY = Param("body", "A body's id or name, e.g. direktionen")
+ORGANIZATION = Param("organization", "An organization's id or name, e.g. hoeje-taastrup-kommune")
+BODY = Param("body", "A body's id or name, e.g. Direktionen")
 FROM = Param("from", "From this date (inclusive)", kind="date")
 TO = Param("to", "To this date (inclusive)", kind="date")
 
@@ -160,6 +177,7 @@ OPERATIONS = (
         "listMeetings",
         "Meetings, newest first",
         (
+            ORGANIZATION,
             BODY,
             Param("kind", "MINUTES or AGENDA", enum=("MINUTES", "AGENDA")),
             FROM,
@@ -170,6 +188,23 @@ OPERATIONS = (
         ),
         m.Page[m.MeetingSummary],
         list_meetings,
+    ),
+    Operation(
+        "/organizations",
+        "listOrganizations",
+        "Every organization whose minutes are held, with its bodies",
+        (),
+        m.Organizations,
+        list_organizations,
+    ),
+    Operation(
+        "/organizations/{id}",
+        "getOrganization",
+        "One organization and its bodies, e.g. hoeje-taastrup-kommune",
+        (ID,),
+        m.Organization,
+        get_organization,
+        True,
     ),
     Operation(
         "/meetings/{id}", "getMeeting", "One meeting, in full", (ID,), m.Meeting, get_meeting, True
@@ -184,7 +219,13 @@ OPERATIONS = (
         True,
     ),
     Operation(
-        "/cases/{id}", "getCase", "A case's timeline, e.g. 19-227", (ID,), m.Case, get_case, True
+        "/cases/{id}",
+        "getCase",
+        "A case's timeline, e.g. hoeje-taastrup-kommune.case_19-227",
+        (ID,),
+        m.Case,
+        get_case,
+        True,
     ),
     Operation("/persons/{id}", "getPerson", "One person", (ID,), m.Person, get_person, True),
     Operation(
@@ -194,6 +235,7 @@ OPERATIONS = (
         "time, newest first, in blocks of the year's newest 200 matches, best first in each",
         (
             Param("q", "The search", required=True, max_length=500),
+            ORGANIZATION,
             BODY,
             FROM,
             TO,

@@ -33,6 +33,14 @@ async def batch_meetings_by_id(db: Database, ids: Sequence[str]) -> list[Row | N
     return await _by_key(db, queries.meetings_by_id, "id", ids)
 
 
+async def batch_organizations_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    return await _by_key(db, queries.organizations_by_id, "id", ids)
+
+
+async def batch_bodies_by_organization(db: Database, ids: Sequence[str]) -> list[list[Row]]:
+    return await _grouped(db, queries.bodies_by_organization, "organization_id", ids)
+
+
 async def batch_bodies_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
     return await _by_key(db, queries.bodies_by_id, "id", ids)
 
@@ -88,6 +96,8 @@ async def batch_cases_by_id(db: Database, ids: Sequence[str]) -> list[Row | None
 @dataclass(frozen=True, slots=True)
 class Loaders:
     meeting_by_id: DataLoader[str, Row | None]
+    organization_by_id: DataLoader[str, Row | None]
+    bodies_by_organization: DataLoader[str, list[Row]]
     body_by_id: DataLoader[str, Row | None]
     person_by_id: DataLoader[str, Row | None]
     meeting_count_by_person: DataLoader[str, int]
@@ -110,6 +120,8 @@ def make_loaders(db: Database) -> Loaders:
 
     return Loaders(
         meeting_by_id=loader(batch_meetings_by_id),
+        organization_by_id=loader(batch_organizations_by_id),
+        bodies_by_organization=loader(batch_bodies_by_organization),
         body_by_id=loader(batch_bodies_by_id),
         person_by_id=loader(batch_persons_by_id),
         meeting_count_by_person=loader(batch_meeting_counts_by_person),

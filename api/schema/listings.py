@@ -95,10 +95,12 @@ async def decisions_connection(
     )
 
 
-async def cases_connection(info: Info, first: int | None, after: str | None) -> Connection[Case]:
+async def cases_connection(
+    info: Info, organization: str | None, first: int | None, after: str | None
+) -> Connection[Case]:
     return await connection(
         info,
-        queries.cases_query(),
+        queries.cases_query(organization),
         queries.CASES_NEWEST_FIRST,
         (int, str),
         Case.from_row,
@@ -108,11 +110,11 @@ async def cases_connection(info: Info, first: int | None, after: str | None) -> 
 
 
 async def persons_connection(
-    info: Info, name: str | None, first: int | None, after: str | None
+    info: Info, name: str | None, organization: str | None, first: int | None, after: str | None
 ) -> Connection[Person]:
     return await connection(
         info,
-        queries.persons_query(name),
+        queries.persons_query(name, organization),
         queries.PERSONS_BY_NAME,
         (str, str),
         Person.from_row,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Annotated
 
 import strawberry
 
@@ -28,10 +29,13 @@ from api.schema.types import (
     DocumentKindEnum,
     Meeting,
     Node,
+    Organization,
     Person,
     Stats,
-    node_from_row,
+    load_node,
 )
+
+ORGANIZATION = "An organization's id or name, e.g. Høje-Taastrup Kommune."
 
 
 @strawberry.enum
@@ -42,6 +46,7 @@ class MeetingOrder(enum.Enum):
 
 @strawberry.input
 class MeetingFilter:
+    organization: str | None = strawberry.field(default=None, description=ORGANIZATION)
     body: str | None = strawberry.field(default=None, description="A body's id or name.")
     kind: DocumentKindEnum | None = None  # type: ignore[valid-type]
     date_from: dt.date | None = None
@@ -55,6 +60,7 @@ class MeetingFilter:
         if self.modified_since is not None and self.modified_since.tzinfo is None:
             raise BadUserInput("modifiedSince needs a time zone offset, e.g. 2024-01-01T00:00:00Z")
         return queries.MeetingFilter(
+            organization=self.organization,
             body=self.body,
             kind=self.kind.value if self.kind else None,
             date_from=self.date_from,
@@ -66,6 +72,7 @@ class MeetingFilter:
 
 @strawberry.input
 class AgendaItemFilter:
+    organization: str | None = strawberry.field(default=None, description=ORGANIZATION)
     case_number: str | None = None
     is_closed: bool | None = None
     outcome: DecisionOutcomeEnum | None = None  # type: ignore[valid-type]
@@ -75,6 +82,7 @@ class AgendaItemFilter:
 
     def to_query(self) -> queries.AgendaItemFilter:
         return queries.AgendaItemFilter(
+            organization=self.organization,
             case_number=self.case_number,
             is_closed=self.is_closed,
             outcome=self.outcome.value if self.outcome else None,
@@ -86,6 +94,7 @@ class AgendaItemFilter:
 
 @strawberry.input
 class DecisionFilter:
+    organization: str | None = strawberry.field(default=None, description=ORGANIZATION)
     outcome: DecisionOutcomeEnum | None = None  # type: ignore[valid-type]
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -93,6 +102,7 @@ class DecisionFilter:
 
     def to_query(self) -> queries.DecisionFilter:
         return queries.DecisionFilter(
+            organization=self.organization,
             outcome=self.outcome.value if self.outcome else None,
             date_from=self.date_from,
             date_to=self.date_to,
@@ -102,12 +112,18 @@ class DecisionFilter:
 
 @strawberry.input
 class StatsFilter:
+    organization: str | None = strawberry.field(default=None, description=ORGANIZATION)
     body: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
     def to_query(self) -> queries.StatsFilter:
-        return queries.StatsFilter(body=self.body, date_from=self.date_from, date_to=self.date_to)
+        return queries.StatsFilter(
+            organization=self.organization,
+            body=self.body,
+            date_from=self.date_from,
+            date_to=self.date_to,
+        )
 
 
 @strawberry.type
@@ -115,19 +131,7 @@ class Query:
     @strawberry.field(description="Any entity by its id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name = await info.context.db.run(queries.node_type, str(id))
-        if type_name is None:
-            return None
-        loaders = info.context.loaders
-        loader = {
-            "Meeting": loaders.meeting_by_id,
-            "AgendaItem": loaders.agenda_item_by_id,
-            "Decision": loaders.decision_by_id,
-            "Case": loaders.case_by_id,
-            "Body": loaders.body_by_id,
-            "Person": loaders.person_by_id,
-        }[type_name]
-        row = await loader.load(str(id))
-        return None if row is None else node_from_row(type_name, row)
+        return None if type_name is None else await load_node(info, type_name, str(id))
 
     @strawberry.field
     async def meeting(self, info: Info, id: strawberry.ID) -> Meeting | None:
@@ -179,16 +183,35 @@ class Query:
         where = filter.to_query() if filter else queries.DecisionFilter()
         return await decisions_connection(info, where, first, after)
 
-    @strawberry.field(name="case", description='A case by its number, e.g. "19/227".')
-    async def case_(self, info: Info, number: str) -> Case | None:
-        row = await info.context.loaders.case_by_id.load(number.strip().replace("/", "-"))
-        return None if row is None else Case.from_row(row)
+    @strawberry.field(
+        name="case",
+        description='A case by its number, e.g. "19/227". Case numbers are each '
+        "organization's own: name the organization when more than one has the number.",
+    )
+    async def case_(
+        self,
+        info: Info,
+        number: str,
+        organization: Annotated[str | None, strawberry.argument(description=ORGANIZATION)] = None,
+    ) -> Case | None:
+        rows = await info.context.db.run(queries.cases_by_number, number, organization)
+        if len(rows) > 1:
+            owners = ", ".join(row.organization_id for row in rows)
+            raise BadUserInput(
+                f"case {number.strip()!r} is a case of {len(rows)} organizations ({owners}): "
+                "give organization"
+            )
+        return Case.from_row(rows[0]) if rows else None
 
     @strawberry.field(description="Newest cases first.")
     async def cases(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self,
+        info: Info,
+        organization: Annotated[str | None, strawberry.argument(description=ORGANIZATION)] = None,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> Connection[Case]:
-        return await cases_connection(info, first, after)
+        return await cases_connection(info, organization, first, after)
 
     @strawberry.field
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
@@ -200,14 +223,30 @@ class Query:
         self,
         info: Info,
         name: str | None = None,
+        organization: Annotated[str | None, strawberry.argument(description=ORGANIZATION)] = None,
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[Person]:
-        return await persons_connection(info, name, first, after)
+        return await persons_connection(info, name, organization, first, after)
 
-    @strawberry.field
-    async def bodies(self, info: Info) -> list[Body]:
-        return [Body.from_row(row) for row in await info.context.db.run(queries.all_bodies)]
+    @strawberry.field(description="By name.")
+    async def bodies(
+        self,
+        info: Info,
+        organization: Annotated[str | None, strawberry.argument(description=ORGANIZATION)] = None,
+    ) -> list[Body]:
+        rows = await info.context.db.run(queries.all_bodies, organization)
+        return [Body.from_row(row) for row in rows]
+
+    @strawberry.field(description="An organization by its id.")
+    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
+        row = await info.context.loaders.organization_by_id.load(str(id))
+        return None if row is None else Organization.from_row(row)
+
+    @strawberry.field(description="Every organization whose minutes are held, by name.")
+    async def organizations(self, info: Info) -> list[Organization]:
+        rows = await info.context.db.run(queries.all_organizations)
+        return [Organization.from_row(row) for row in rows]
 
     @strawberry.field(
         description='Danish full-text search: words, "phrases", -excluded, OR, prefix*. '

@@ -37,6 +37,9 @@ class SearchHit:
 
 @strawberry.input
 class SearchFilter:
+    organization: str | None = strawberry.field(
+        default=None, description="An organization's id or name."
+    )
     body: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -57,6 +60,7 @@ async def search(
     key = decode_cursor(after, (int, int, float, str))
     db = info.context.db
     where = queries.SearchFilter(
+        organization=filter.organization if filter else None,
         body=filter.body if filter else None,
         date_from=filter.date_from if filter else None,
         date_to=filter.date_to if filter else None,

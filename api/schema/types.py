@@ -10,7 +10,7 @@ import strawberry
 
 from api import queries
 from api.loaders.dates import COPENHAGEN
-from api.loaders.records import DecisionOutcome, DocumentKind, SectionKind
+from api.loaders.records import DecisionOutcome, DocumentKind, OrganizationKind, SectionKind
 from api.schema.context import Info
 from api.schema.errors import BadUserInput
 from api.schema.pagination import Connection
@@ -20,6 +20,7 @@ Row = queries.Row
 DocumentKindEnum = strawberry.enum(DocumentKind, name="DocumentKind")
 SectionKindEnum = strawberry.enum(SectionKind, name="SectionKind")
 DecisionOutcomeEnum = strawberry.enum(DecisionOutcome, name="DecisionOutcome")
+OrganizationKindEnum = strawberry.enum(OrganizationKind, name="OrganizationKind")
 
 
 def stored(row: Row | None) -> Row:
@@ -39,14 +40,49 @@ class Node:
     id: strawberry.ID
 
 
+async def organization_of(info: Info, organization_id: str) -> Organization:
+    row = await info.context.loaders.organization_by_id.load(organization_id)
+    return Organization.from_row(stored(row))
+
+
+@strawberry.type(description="A municipality (kommune), region or other public body.")
+class Organization(Node):
+    id: strawberry.ID
+    name: str
+    kind: OrganizationKindEnum  # type: ignore[valid-type]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Organization:
+        return cls(id=strawberry.ID(row.id), name=row.name, kind=OrganizationKind(row.kind))
+
+    @strawberry.field(description="By name.")
+    async def bodies(self, info: Info) -> list[Body]:
+        rows = await info.context.loaders.bodies_by_organization.load(self.id)
+        return [Body.from_row(row) for row in rows]
+
+    @strawberry.field(description="Newest first.")
+    async def meetings(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Meeting]:
+        from api.schema.listings import meetings_connection  # noqa: PLC0415 - a cycle
+
+        where = queries.MeetingFilter(organization=self.id)
+        return await meetings_connection(info, where, None, first, after)
+
+
 @strawberry.type
 class Body(Node):
     id: strawberry.ID
     name: str
+    organization_id: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: Row) -> Body:
-        return cls(id=strawberry.ID(row.id), name=row.name)
+        return cls(id=strawberry.ID(row.id), name=row.name, organization_id=row.organization_id)
+
+    @strawberry.field
+    async def organization(self, info: Info) -> Organization:
+        return await organization_of(info, self.organization_id)
 
     @strawberry.field
     async def meetings(
@@ -63,10 +99,15 @@ class Body(Node):
 class Person(Node):
     id: strawberry.ID
     name: str
+    organization_id: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: Row) -> Person:
-        return cls(id=strawberry.ID(row.id), name=row.name)
+        return cls(id=strawberry.ID(row.id), name=row.name, organization_id=row.organization_id)
+
+    @strawberry.field(description="Persons are known within one organization.")
+    async def organization(self, info: Info) -> Organization:
+        return await organization_of(info, self.organization_id)
 
     @strawberry.field(description="Meetings the person took part in, newest first.")
     async def meetings(
@@ -103,6 +144,7 @@ class Meeting(Node):
     ingested_at: dt.datetime
     updated_at: dt.datetime
     body_id: strawberry.Private[str]
+    organization_id: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: Row) -> Meeting:
@@ -118,7 +160,12 @@ class Meeting(Node):
             ingested_at=local(row.ingested_at),  # type: ignore[arg-type]
             updated_at=local(row.updated_at),  # type: ignore[arg-type]
             body_id=row.body_id,
+            organization_id=row.organization_id,
         )
+
+    @strawberry.field(description="The organization whose body met.")
+    async def organization(self, info: Info) -> Organization:
+        return await organization_of(info, self.organization_id)
 
     @strawberry.field
     async def body(self, info: Info) -> Body:
@@ -200,7 +247,7 @@ class AgendaItem(Node):
             id=strawberry.ID(row.id),
             number=row.number,
             title=row.title,
-            case_number=row.case_id.replace("-", "/", 1) if row.case_id else None,
+            case_number=row.case_number,
             is_closed=row.is_closed,
             page=None if row.is_closed else row.page,
             meeting_id=row.meeting_id,
@@ -245,10 +292,13 @@ class AgendaItem(Node):
 @strawberry.type
 class Case(Node):
     id: strawberry.ID
-    number: str
+    number: str = strawberry.field(
+        description='As written, e.g. "19/227"; the organization\'s own.'
+    )
     year: int
     first_date: dt.date
     last_date: dt.date
+    organization_id: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: Row) -> Case:
@@ -258,7 +308,12 @@ class Case(Node):
             year=row.year,
             first_date=row.first_date,
             last_date=row.last_date,
+            organization_id=row.organization_id,
         )
+
+    @strawberry.field
+    async def organization(self, info: Info) -> Organization:
+        return await organization_of(info, self.organization_id)
 
     @strawberry.field(description="Oldest first, across meetings: the case's timeline.")
     async def agenda_items(self, info: Info) -> list[AgendaItem]:
@@ -316,14 +371,20 @@ class Stats:
         ]
 
 
-def node_from_row(type_name: str, row: Any) -> Node:
-    types: dict[str, Any] = {
-        "Meeting": Meeting,
-        "AgendaItem": AgendaItem,
-        "Decision": Decision,
-        "Case": Case,
-        "Body": Body,
-        "Person": Person,
-    }
-    node: Node = types[type_name].from_row(row)
+# Each type a node can be, with the dataloader that loads it by id.
+NODE_TYPES: dict[str, tuple[Any, str]] = {
+    "Organization": (Organization, "organization_by_id"),
+    "Meeting": (Meeting, "meeting_by_id"),
+    "AgendaItem": (AgendaItem, "agenda_item_by_id"),
+    "Decision": (Decision, "decision_by_id"),
+    "Case": (Case, "case_by_id"),
+    "Body": (Body, "body_by_id"),
+    "Person": (Person, "person_by_id"),
+}
+
+
+async def load_node(info: Info, type_name: str, node_id: str) -> Node | None:
+    node_type, loader = NODE_TYPES[type_name]
+    row = await getattr(info.context.loaders, loader).load(node_id)
+    node: Node | None = None if row is None else node_type.from_row(row)
     return node

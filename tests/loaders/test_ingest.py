@@ -1,5 +1,5 @@
-"""ingest_paths and store_meeting on SQLite and PostgreSQL: ids, re-ingest, replacement,
-atomicity, agenda versus minutes, and two ingest processes at once."""
+"""ingest_paths and store_meeting on SQLite and PostgreSQL: ids, organizations, re-ingest,
+replacement, atomicity, agenda versus minutes, and two ingest processes at once."""
 
 from __future__ import annotations
 
@@ -15,13 +15,25 @@ import sqlalchemy as sa
 
 from api import queries
 from api.db import create_engine
-from api.loaders.ingest import ingest_paths
+from api.loaders import ingest
 from api.migrations import upgrade
 from api.models import SQLModel
 from api.search.syntax import parse_query
 from tests.paths import FIXTURES, SEEDS
 
 AGENDA = FIXTURES / "dagsorden_byraadet.txt"
+HTK = "hoeje-taastrup-kommune"
+DIREKTIONEN = f"{HTK}.direktionen"
+ROSKILDE = [
+    FIXTURES / "referat_roskilde_direktionen.txt",
+    FIXTURES / "referat_roskilde_direktionen_eftermiddag.txt",
+]
+
+
+def ingest_paths(engine: sa.Engine, paths: list[Any], **options: Any) -> ingest.IngestReport:
+    """Ingest as Høje-Taastrup's, whose seeds name no organization of their own."""
+    options.setdefault("default_organization", "Høje-Taastrup Kommune")
+    return ingest.ingest_paths(engine, paths, **options)
 
 
 def snapshot(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -46,28 +58,34 @@ def test_seeds_get_the_readable_ids_of_the_contract(engine: sa.Engine) -> None:
     report = ingest_paths(engine, [SEEDS])
     assert statuses(report) == ["ingested"] * 5
     assert sorted(scalars(engine, "SELECT id FROM meetings")) == [
-        "direktionen-2017-05-16",
-        "direktionen-2019-11-11",
-        "direktionen-2019-12-09",
-        "direktionen-2023-05-23",
-        "direktionen-2025-06-02",
+        f"{DIREKTIONEN}.2017-05-16T1000",
+        f"{DIREKTIONEN}.2019-11-11T1000",
+        f"{DIREKTIONEN}.2019-12-09T1000",
+        f"{DIREKTIONEN}.2023-05-23T0900",
+        f"{DIREKTIONEN}.2025-06-02T0900",
     ]
-    assert "direktionen-2019-12-09-7" in scalars(engine, "SELECT id FROM agenda_items")
+    item = f"{DIREKTIONEN}.2019-12-09T1000.7"
+    assert item in scalars(engine, "SELECT id FROM agenda_items")
     assert scalars(
-        engine, "SELECT id FROM decisions WHERE agenda_item_id = 'direktionen-2019-12-09-7'"
-    ) == ["direktionen-2019-12-09-7-2019-11-25", "direktionen-2019-12-09-7-2019-12-09"]
-    assert "kathrine-seier-skastrup" in scalars(engine, "SELECT id FROM persons")
-    assert scalars(engine, "SELECT year FROM cases WHERE id = '19-227'") == [2019]
+        engine, "SELECT id FROM decisions WHERE agenda_item_id = :item ORDER BY id", item=item
+    ) == [f"{item}.direktionen-2019-11-25", f"{item}.direktionen-2019-12-09"]
+    assert f"{HTK}.person_kathrine-seier-skastrup" in scalars(engine, "SELECT id FROM persons")
+    assert scalars(engine, f"SELECT year FROM cases WHERE id = '{HTK}.case_19-227'") == [2019]
+    assert scalars(engine, "SELECT id FROM bodies") == [DIREKTIONEN]
+    assert scalars(engine, "SELECT id || ' ' || name || ' ' || kind FROM organizations") == [
+        f"{HTK} Høje-Taastrup Kommune MUNICIPALITY"
+    ]
 
 
 def test_case_19_227_links_four_items_across_two_meetings(engine: sa.Engine) -> None:
     ingest_paths(engine, [SEEDS])
-    items = scalars(engine, "SELECT id FROM agenda_items WHERE case_id = '19-227' ORDER BY id")
+    case = f"{HTK}.case_19-227"
+    items = scalars(engine, f"SELECT id FROM agenda_items WHERE case_id = '{case}' ORDER BY id")
     assert items == [
-        "direktionen-2019-11-11-1",
-        "direktionen-2019-11-11-2",
-        "direktionen-2019-12-09-3",
-        "direktionen-2019-12-09-5",
+        f"{DIREKTIONEN}.2019-11-11T1000.1",
+        f"{DIREKTIONEN}.2019-11-11T1000.2",
+        f"{DIREKTIONEN}.2019-12-09T1000.3",
+        f"{DIREKTIONEN}.2019-12-09T1000.5",
     ]
 
 
@@ -103,7 +121,7 @@ def test_a_changed_document_replaces_its_meeting_keeping_the_ids(
     assert new_row["ingested_at"] == old_row["ingested_at"]  # the first ingest stays
     assert new_row["updated_at"] > old_row["updated_at"]  # updatedAt moves
     # The search index follows: the old decision's words are gone, the new ones found.
-    decision = "direktionen-2019-12-09-7-2019-11-25"
+    decision = f"{DIREKTIONEN}.2019-12-09T1000.7.direktionen-2019-11-25"
     assert decision in searched(engine, '"næste møde"')
     assert decision not in searched(engine, "udskudt")
 
@@ -157,9 +175,10 @@ def test_a_failure_in_the_middle_of_a_document_leaves_no_trace(
     assert statuses(report) == ["ingested"] * 20 + ["failed"]
     assert report.results[-1].line().startswith(f"{tmp_path / 'minutes.txt'}: database error: ")
     assert "injected failure" in report.results[-1].line()
-    assert scalars(engine, "SELECT count(*) FROM meetings WHERE body_id = 'direktionen'") == [0]
-    assert scalars(engine, "SELECT count(*) FROM bodies WHERE id = 'direktionen'") == [0]
-    assert scalars(engine, "SELECT count(*) FROM cases WHERE id = '19-227'") == [0]
+    where = {"body": DIREKTIONEN, "case": f"{HTK}.case_19-227"}
+    assert scalars(engine, "SELECT count(*) FROM meetings WHERE body_id = :body", **where) == [0]
+    assert scalars(engine, "SELECT count(*) FROM bodies WHERE id = :body", **where) == [0]
+    assert scalars(engine, "SELECT count(*) FROM cases WHERE id = :case", **where) == [0]
     assert scalars(engine, "SELECT count(*) FROM agenda_items") == [60]
     # The same document goes in whole once nothing interferes.
     report = ingest_paths(engine, [tmp_path / "minutes.txt"])
@@ -217,7 +236,7 @@ def test_minutes_replace_an_agenda_but_an_agenda_never_replaces_minutes(
     assert statuses(ingest_paths(engine, [AGENDA])) == ["ingested"]
     report = ingest_paths(engine, [minutes_path])
     assert statuses(report) == ["updated"]
-    assert report.results[0].meeting_id == "byraadet-2024-03-26"
+    assert report.results[0].meeting_id == f"{HTK}.byraadet.2024-03-26T1900"
     assert scalars(engine, "SELECT kind FROM meetings") == ["MINUTES"]
     changed = AGENDA.read_text(encoding="utf-8").replace("Byrådssalen", "Mødesal 1")
     late_agenda = tmp_path / "dagsorden.txt"
@@ -228,14 +247,89 @@ def test_minutes_replace_an_agenda_but_an_agenda_never_replaces_minutes(
     assert scalars(engine, "SELECT count(*) FROM meetings") == [1]
 
 
-def test_a_second_meeting_on_the_same_day_gets_a_suffix(engine: sa.Engine, tmp_path: Path) -> None:
-    morning = AGENDA.read_text(encoding="utf-8")
+def test_two_meetings_of_a_body_on_one_day_are_told_apart_by_their_start(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
     evening = tmp_path / "aften.txt"
-    evening.write_text(morning.replace("kl. 19.00", "kl. 21.00"), encoding="utf-8")
-    ingest_paths(engine, [AGENDA, evening])
-    assert scalars(engine, "SELECT id FROM meetings ORDER BY sequence") == [
-        "byraadet-2024-03-26",
-        "byraadet-2024-03-26-2",
+    evening.write_text(AGENDA.read_text(encoding="utf-8").replace("kl. 19.00", "kl. 21.00"))
+    ingest_paths(engine, [evening, AGENDA])  # the later meeting first: the ids do not care
+    meetings = [f"{HTK}.byraadet.2024-03-26T1900", f"{HTK}.byraadet.2024-03-26T2100"]
+    assert scalars(engine, "SELECT id FROM meetings ORDER BY id") == meetings
+    # Item 2 of the first meeting and the second meeting are two ids.
+    items = scalars(engine, "SELECT id FROM agenda_items ORDER BY id")
+    assert f"{meetings[0]}.2" in items and not set(items) & set(meetings)
+
+
+def test_a_file_that_now_gives_another_start_time_moves_its_meeting(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "dagsorden.txt"
+    path.write_text(AGENDA.read_text(encoding="utf-8"))
+    ingest_paths(engine, [path])
+    path.write_text(AGENDA.read_text(encoding="utf-8").replace("kl. 19.00", "kl. 17.00"))
+    report = ingest_paths(engine, [path])
+    assert statuses(report) == ["ingested"]
+    assert scalars(engine, "SELECT id FROM meetings") == [f"{HTK}.byraadet.2024-03-26T1700"]
+    assert scalars(engine, "SELECT count(*) FROM agenda_items") == [3]
+    assert scalars(engine, "SELECT DISTINCT meeting_id FROM search_documents") == [
+        f"{HTK}.byraadet.2024-03-26T1700"
+    ]
+
+
+def test_the_flag_wins_then_the_letterhead_then_the_default(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    roskilde = ROSKILDE[0]
+    report = ingest.ingest_paths(
+        engine, [roskilde, AGENDA], default_organization="Høje-Taastrup Kommune"
+    )
+    assert [r.meeting_id for r in report.results] == [
+        "roskilde-kommune.direktionen.2019-12-09T1000",  # its letterhead
+        f"{HTK}.byraadet.2024-03-26T1900",  # no letterhead: the default
+    ]
+    # The flag wins over the letterhead (another copy: a known file is skipped).
+    copy = tmp_path / "kopi.txt"
+    copy.write_text(roskilde.read_text(encoding="utf-8").replace("lokale 2", "lokale 3"))
+    report = ingest.ingest_paths(engine, [copy], organization="Region  Sjælland")
+    assert [r.meeting_id for r in report.results] == [
+        "region-sjaelland.direktionen.2019-12-09T1000"
+    ]
+    kinds = "SELECT id || ' ' || name || ' ' || kind FROM organizations ORDER BY id"
+    assert scalars(engine, kinds) == [
+        f"{HTK} Høje-Taastrup Kommune MUNICIPALITY",
+        "region-sjaelland Region Sjælland REGION",
+        "roskilde-kommune Roskilde Kommune MUNICIPALITY",
+    ]
+
+
+def test_a_document_whose_organization_nobody_names_is_refused(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    report = ingest.ingest_paths(engine, [AGENDA, ROSKILDE[0]])
+    assert [r.line() for r in report.results] == [
+        f"{AGENDA}: no organization: the document names no municipality or region in its "
+        "letterhead; give it with --organization NAME (or set REFERAT_ORGANIZATION)",
+        f"{ROSKILDE[0]}: ingested",
+    ]
+    assert scalars(engine, "SELECT count(*) FROM meetings") == [1]
+    assert scalars(engine, "SELECT id FROM organizations") == ["roskilde-kommune"]
+
+
+def test_one_body_name_case_number_and_person_in_two_organizations_are_six_entities(
+    engine: sa.Engine,
+) -> None:
+    ingest_paths(engine, [SEEDS, *ROSKILDE])
+    assert scalars(engine, "SELECT id FROM bodies ORDER BY id") == [
+        DIREKTIONEN,
+        "roskilde-kommune.direktionen",
+    ]
+    assert scalars(engine, "SELECT id FROM cases WHERE number = '19/227' ORDER BY id") == [
+        f"{HTK}.case_19-227",
+        "roskilde-kommune.case_19-227",
+    ]
+    assert scalars(engine, "SELECT id FROM persons WHERE name = 'Lars Holte' ORDER BY id") == [
+        f"{HTK}.person_lars-holte",
+        "roskilde-kommune.person_lars-holte",
     ]
 
 
@@ -272,7 +366,8 @@ def test_two_ingest_processes_at_once_store_one_copy_of_everything(
     for seed in SEEDS.glob("*.txt"):
         shutil.copy(seed, corpus / seed.name)
     agenda_variants(corpus, 60)  # enough for the two runs to overlap
-    command = [str(referat), "ingest", "--workers", "1", str(corpus)]
+    command = [str(referat), "ingest", "--organization", "Høje-Taastrup Kommune"]
+    command += ["--workers", "1", str(corpus)]
     runs = [
         subprocess.Popen(command, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(2)
@@ -280,7 +375,7 @@ def test_two_ingest_processes_at_once_store_one_copy_of_everything(
     outputs = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert scalars(engine, "SELECT count(*) FROM meetings") == [65]
-    assert scalars(engine, "SELECT max(sequence) FROM meetings") == [1]
+    assert scalars(engine, "SELECT count(DISTINCT id) FROM meetings") == [65]
     assert scalars(engine, "SELECT count(*) FROM documents") == [65]
     assert scalars(engine, "SELECT count(*) FROM agenda_items") == [44 + 60 * 3]
     assert scalars(engine, "SELECT count(*) FROM persons") == [8 + 7]
@@ -308,3 +403,74 @@ def test_postgresql_statistics_are_fresh_after_a_run_that_changed_much(
     ingest_paths(engine, [SEEDS])  # nothing changed: no new statistics
     assert analyzed() == first
     engine.dispose()
+
+
+# Every column that holds an id, by the table it is in.
+ID_COLUMNS = {
+    "organizations": ("id",),
+    "bodies": ("id", "organization_id"),
+    "persons": ("id", "organization_id"),
+    "cases": ("id", "organization_id"),
+    "meetings": ("id", "body_id"),
+    "documents": ("meeting_id",),
+    "participations": ("meeting_id", "person_id"),
+    "agenda_items": ("id", "meeting_id", "case_id"),
+    "sections": ("agenda_item_id",),
+    "decisions": ("id", "agenda_item_id"),
+    "attachments": ("agenda_item_id",),
+    "search_documents": ("id", "agenda_item_id", "meeting_id", "body_id"),
+}
+NODE_TABLES = (
+    "organizations",
+    "bodies",
+    "persons",
+    "cases",
+    "meetings",
+    "agenda_items",
+    "decisions",
+)
+
+
+def every_id(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
+    with engine.connect() as connection:
+        return {
+            table: sorted(
+                tuple(row)
+                for row in connection.exec_driver_sql(f"SELECT {', '.join(columns)} FROM {table}")
+            )
+            for table, columns in ID_COLUMNS.items()
+        }
+
+
+def identity_corpus(folder: Path) -> list[Path]:
+    """The seeds, the fixtures, and two meetings of one body on one day."""
+    evening = folder / "aften.txt"
+    evening.write_text(AGENDA.read_text(encoding="utf-8").replace("kl. 19.00", "kl. 21.00"))
+    fixtures = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".txt", ".md"))
+    return [*sorted(SEEDS.glob("*.txt")), *fixtures, evening]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("sqlite", "sqlite"), ("postgresql", "postgresql"), ("sqlite", "postgresql")],
+)
+def test_the_same_documents_in_any_order_on_any_engine_give_the_same_ids(
+    first: str, second: str, new_database: Callable[[str], str], tmp_path: Path
+) -> None:
+    documents = identity_corpus(tmp_path)
+    found = []
+    for engine_name, order in ((first, documents), (second, documents[::-1])):
+        url = new_database(engine_name)
+        upgrade(url)
+        engine = create_engine(url, for_writing=True)
+        report = ingest_paths(engine, order, workers=1)
+        assert statuses(report) == ["ingested"] * len(documents)
+        found.append(every_id(engine))
+        again = ingest_paths(engine, order[::2], workers=1)
+        assert set(statuses(again)) == {"skipped"}
+        assert every_id(engine) == found[-1]
+        engine.dispose()
+    assert found[0] == found[1]
+    # Unique across all types: no id names two entities, of one type or of two.
+    ids = [row[0] for table in NODE_TABLES for row in found[0][table]]
+    assert len(ids) == len(set(ids)) > 150

@@ -376,3 +376,18 @@ def test_lines_before_the_header_are_skipped_with_a_warning() -> None:
     minutes = parse("Høje-Taastrup Kommune\n\nREFERAT Direktionen d. 09-12-2019\n")
     assert minutes.body == "Direktionen"
     assert minutes.warnings[0] == "line 3: 1 line(s) before the header ignored"
+
+
+# -- organization -------------------------------------------------------------------------
+
+
+def test_the_letterhead_names_the_organization() -> None:
+    minutes = parse("REGION MIDTJYLLAND\n\n" + HEADER + "Punkt 1: Titel\n\n19/227\n")
+    assert minutes.organization == "Region Midtjylland"
+    assert minutes.warnings[0] == "line 3: 1 line(s) before the header ignored"
+
+
+def test_an_organization_mentioned_after_the_header_is_not_the_documents() -> None:
+    minutes = parse(HEADER + "Mødested Herning Kommune\n\nRoskilde Kommune\n\nPunkt 1: Titel\n")
+    assert minutes.organization is None
+    assert parse(HEADER + "Punkt 1: Titel\n").organization is None

@@ -16,10 +16,11 @@ from api.app import create_app
 from api.loaders.ingest import ingest_paths
 from api.schema import limits
 from api.settings import Settings
+from tests.conftest import HOME
 from tests.paths import FIXTURES, SEEDS
 from tests.schema.conftest import data, graphql
 
-ALL_MEETINGS = 7  # five seeds and two fixtures
+ALL_MEETINGS = 9  # five seeds and four fixtures
 
 
 def error_code(body: dict[str, Any]) -> str:
@@ -49,7 +50,7 @@ def test_walking_the_pages_visits_every_meeting_once_in_order(
 
 
 def test_pages_of_items_decisions_cases_and_persons_have_no_gaps(client: TestClient) -> None:
-    for field, total in (("agendaItems", 49), ("decisions", 44), ("cases", 41), ("persons", 18)):
+    for field, total in (("agendaItems", 53), ("decisions", 48), ("cases", 44), ("persons", 21)):
         query = f"""query($after: String) {{ {field}(first: 7, after: $after) {{
             totalCount edges {{ node {{ id }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
         ids: list[str] = []
@@ -174,7 +175,9 @@ def test_batches_are_served_and_limited(client: TestClient) -> None:
     one = {"query": "{ bodies { id } }"}
     response = client.post("/graphql", json=[one, one])
     assert response.status_code == 200
-    assert [r["data"]["bodies"][0]["id"] for r in response.json()] == ["byraadet"] * 2
+    assert [r["data"]["bodies"][0]["id"] for r in response.json()] == [
+        "hoeje-taastrup-kommune.byraadet"
+    ] * 2
     response = client.post("/graphql", json=[one] * 11)
     assert response.status_code == 400
     assert response.json() == {
@@ -190,7 +193,7 @@ def test_batches_are_served_and_limited(client: TestClient) -> None:
 def test_unexpected_errors_are_masked_and_logged(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(connection: sa.Connection) -> list[Any]:
+    def broken(connection: sa.Connection, organization: str | None) -> list[Any]:
         raise RuntimeError("secret database detail")
 
     monkeypatch.setattr(queries, "all_bodies", broken)
@@ -266,11 +269,12 @@ def test_new_minutes_appear_without_a_restart(
     text = (FIXTURES / "dagsorden_byraadet.txt").read_text(encoding="utf-8")
     later = tmp_path / "later.txt"
     later.write_text(text.replace("26-03-2024", "09-04-2024").replace("26. marts", "9. april"))
-    assert ingest_paths(seeded, [later]).summary()["ingested"] == 1
-    after = data(client, '{ meetings { totalCount } meeting(id: "byraadet-2024-04-09") { id } }')
+    assert ingest_paths(seeded, [later], default_organization=HOME).summary()["ingested"] == 1
+    query = '{ meetings { totalCount } meeting(id: "%s") { id } }'
+    after = data(client, query % "hoeje-taastrup-kommune.byraadet.2024-04-09T1900")
     assert after == {
         "meetings": {"totalCount": before + 1},
-        "meeting": {"id": "byraadet-2024-04-09"},
+        "meeting": {"id": "hoeje-taastrup-kommune.byraadet.2024-04-09T1900"},
     }
 
 
@@ -283,15 +287,51 @@ def test_an_unmigrated_database_is_refused_at_startup(new_database: Any) -> None
 def test_seed_ids_resolve_through_meeting_and_item_fields(client: TestClient) -> None:
     result = data(
         client,
-        """{ meeting(id: "direktionen-2019-11-11") { id agendaItems { id case { id } } }
-             decision(id: "direktionen-2019-12-09-7-2019-11-25") { outcome agendaItem { id } } }""",
+        """query($meeting: ID!, $decision: ID!) {
+             meeting(id: $meeting) { id agendaItems { id case { id } } }
+             decision(id: $decision) { outcome agendaItem { id } } }""",
+        meeting="hoeje-taastrup-kommune.direktionen.2019-11-11T1000",
+        decision="hoeje-taastrup-kommune.direktionen.2019-12-09T1000.7.direktionen-2019-11-25",
     )
     assert result["meeting"]["agendaItems"][0] == {
-        "id": "direktionen-2019-11-11-1",
-        "case": {"id": "19-227"},
+        "id": "hoeje-taastrup-kommune.direktionen.2019-11-11T1000.1",
+        "case": {"id": "hoeje-taastrup-kommune.case_19-227"},
     }
     assert result["decision"] == {
         "outcome": "POSTPONED",
-        "agendaItem": {"id": "direktionen-2019-12-09-7"},
+        "agendaItem": {"id": "hoeje-taastrup-kommune.direktionen.2019-12-09T1000.7"},
     }
     assert SEEDS.exists()
+
+
+NODE_TYPES = {
+    "organizations": "Organization",
+    "bodies": "Body",
+    "persons": "Person",
+    "cases": "Case",
+    "meetings": "Meeting",
+    "agenda_items": "AgendaItem",
+    "decisions": "Decision",
+}
+
+
+def test_node_answers_every_stored_id_with_its_own_type(
+    client: TestClient, seeded: sa.Engine
+) -> None:
+    expected = {}
+    with seeded.connect() as connection:
+        for table, type_name in NODE_TYPES.items():
+            for (node_id,) in connection.exec_driver_sql(f"SELECT id FROM {table}"):
+                expected[node_id] = type_name
+    assert set(expected.values()) == set(NODE_TYPES.values())
+    found = {}
+    ids = sorted(expected)
+    for start in range(0, len(ids), 25):  # within the alias limit
+        batch = ids[start : start + 25]
+        fields = " ".join(
+            f"n{i}: node(id: {json.dumps(node_id)}) {{ __typename id }}"
+            for i, node_id in enumerate(batch)
+        )
+        answer = data(client, f"{{ {fields} }}")
+        found.update({node["id"]: node["__typename"] for node in answer.values()})
+    assert found == expected

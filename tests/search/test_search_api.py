@@ -34,15 +34,15 @@ def ids(client: TestClient, q: str, **variables: Any) -> set[str]:
 # The hit sets per query, the same on SQLite and PostgreSQL (ranking may differ).
 EXPECTED = {
     "sygefravær": {
-        "direktionen-2019-11-11-4",
-        "direktionen-2025-06-02-4",
-        "direktionen-2025-06-02-4-2025-06-02",
+        "hoeje-taastrup-kommune.direktionen.2019-11-11T1000.4",
+        "hoeje-taastrup-kommune.direktionen.2025-06-02T0900.4",
+        "hoeje-taastrup-kommune.direktionen.2025-06-02T0900.4.direktionen-2025-06-02",
     },
     "sygefravær*": {
-        "direktionen-2019-11-11-4",
-        "direktionen-2025-06-02-4",
-        "direktionen-2025-06-02-4-2025-06-02",
-        "direktionen-2017-05-16-10",  # "sygefraværstal"
+        "hoeje-taastrup-kommune.direktionen.2019-11-11T1000.4",
+        "hoeje-taastrup-kommune.direktionen.2025-06-02T0900.4",
+        "hoeje-taastrup-kommune.direktionen.2025-06-02T0900.4.direktionen-2025-06-02",
+        "hoeje-taastrup-kommune.direktionen.2017-05-16T1000.10",  # "sygefraværstal"
     },
     '"til efterretning" -budget': None,  # checked below against its parts
 }
@@ -64,7 +64,7 @@ def test_sygefravaer_finds_the_2019_status_and_the_2025_hr_figures(client: TestC
 
 def test_prefix_reaches_compounds(client: TestClient) -> None:
     assert ids(client, "sygefravær*") == EXPECTED["sygefravær*"]
-    snippet = next(h["snippet"] for h in hits(client, "sygefravær*") if h["id"].endswith("-10"))
+    snippet = next(h["snippet"] for h in hits(client, "sygefravær*") if h["id"].endswith(".10"))
     assert "<mark>sygefraværstal</mark>" in snippet
 
 
@@ -76,22 +76,22 @@ def test_phrase_exclusion_and_or(client: TestClient) -> None:
     assert without == phrase - ids(client, "sygefravær")
     assert ids(client, "udskudt OR udsat") == ids(client, "udskudt") | ids(client, "udsat")
     assert ids(client, "udskudt") >= {
-        "direktionen-2019-12-09-7-2019-11-25",
-        "direktionen-2017-05-16-2-2017-05-08",
+        "hoeje-taastrup-kommune.direktionen.2019-12-09T1000.7.direktionen-2019-11-25",
+        "hoeje-taastrup-kommune.direktionen.2017-05-16T1000.2.direktionen-2017-05-08",
     }
 
 
 def test_danish_letters_in_any_case(client: TestClient) -> None:
     assert ids(client, "økonomiudvalget") == ids(client, "ØKONOMIUDVALGET")
     assert ids(client, "årsrapport") == ids(client, "ÅRSRAPPORT") != set()
-    assert "direktionen-2025-06-02-5" in ids(client, "Årsrapport")
+    assert "hoeje-taastrup-kommune.direktionen.2025-06-02T0900.5" in ids(client, "Årsrapport")
 
 
 def test_closed_items_are_never_found(client: TestClient) -> None:
     assert not ids(client, "lukket") & {
-        "direktionen-2025-06-02-1",
-        "direktionen-2025-06-02-2",
-        "direktionen-2025-06-02-3",
+        "hoeje-taastrup-kommune.direktionen.2025-06-02T0900.1",
+        "hoeje-taastrup-kommune.direktionen.2025-06-02T0900.2",
+        "hoeje-taastrup-kommune.direktionen.2025-06-02T0900.3",
     }
     # The closed fixture item says "Fortroligt indhold, der aldrig må gemmes".
     assert ids(client, '"aldrig må gemmes"') == set()
@@ -100,11 +100,23 @@ def test_closed_items_are_never_found(client: TestClient) -> None:
 def test_filters_and_pages(client: TestClient) -> None:
     all_hits = ids(client, "godkende")
     in_2017 = ids(client, "godkende", filter={"dateFrom": "2017-01-01", "dateTo": "2017-12-31"})
-    assert in_2017 and in_2017 < all_hits and all(i.startswith("direktionen-2017") for i in in_2017)
+    assert (
+        in_2017
+        and in_2017 < all_hits
+        and all(i.startswith("hoeje-taastrup-kommune.direktionen.2017-") for i in in_2017)
+    )
     assert ids(client, "godkende", filter={"body": "Byrådet"}) == {
-        "byraadet-2024-03-26-1",
-        "byraadet-2024-03-26-2",
+        "hoeje-taastrup-kommune.byraadet.2024-03-26T1900.1",
+        "hoeje-taastrup-kommune.byraadet.2024-03-26T1900.2",
     }
+    roskilde = {h for h in all_hits if h.startswith("roskilde-kommune.")}
+    assert roskilde
+    for organization in ("roskilde-kommune", "Roskilde Kommune"):
+        assert ids(client, "godkende", filter={"organization": organization}) == roskilde
+    at_home = ids(client, "godkende", filter={"organization": "hoeje-taastrup-kommune"})
+    assert at_home == all_hits - roskilde
+    both = {"organization": "roskilde-kommune", "body": "Direktionen", "dateFrom": "2019-12-09"}
+    assert ids(client, "godkende", filter=both) == roskilde
     walked: list[str] = []
     after = None
     while True:
