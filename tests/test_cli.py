@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from api.db import create_engine
 from tests.paths import SEEDS
+from tests.releases import load_release_0005
 
 
 def test_parse_prints_the_records_as_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,3 +110,29 @@ def test_ingest_help_states_the_exit_status(referat: Path) -> None:
         [referat, "ingest", "--help"], capture_output=True, text=True, check=False
     )
     assert "Exit status: 0 when no document failed, 1 otherwise" in " ".join(done.stdout.split())
+
+
+def test_migrate_names_whose_minutes_an_old_database_holds(
+    referat: Path, new_database: Callable[[str], str]
+) -> None:
+    url = new_database("sqlite")
+    load_release_0005(url).dispose()
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("REFERAT_ORGANIZATION", None)
+    migrate = [referat, "migrate"]
+    refused = subprocess.run(migrate, env=env, capture_output=True, text=True, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1
+    assert '`referat migrate --organization "Høje-Taastrup Kommune"`' in refused.stderr
+    assert "REFERAT_ORGANIZATION" in refused.stderr and "nothing was changed" in refused.stderr
+    named = [*migrate, "--organization", "Høje-Taastrup Kommune"]
+    done = subprocess.run(named, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        meetings = connection.exec_driver_sql("SELECT id FROM meetings ORDER BY id").scalars()
+        assert list(meetings)[:2] == [
+            "hoeje-taastrup-kommune.byraadet.2024-03-26T1900",
+            "hoeje-taastrup-kommune.direktionen.2019-11-11T1000",
+        ]
+    engine.dispose()

@@ -2,12 +2,11 @@
 stored by an earlier release comes through each migration intact.
 
 Databases of earlier revisions are loaded from tests/release_0005/database.json, what
-release 0005 stored of a few documents (see _load_release_0005): today's ingest writes
+release 0005 stored of a few documents (see tests/releases.py): today's ingest writes
 today's schema and ids only.
 """
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -20,7 +19,6 @@ from sqlalchemy.engine import make_url
 from alembic import command
 from api.db import create_engine
 from api.loaders.ingest import ingest_paths
-from api.loaders.store import _tsvector
 from api.migrations import (
     MigrationError,
     NotMigratedError,
@@ -36,16 +34,7 @@ from api.search import partitions
 from api.search.order import DAY, day_key
 from tests.conftest import ENGINES, HOME
 from tests.paths import ROOT
-
-RELEASE_0005 = json.loads((ROOT / "tests" / "release_0005" / "database.json").read_text())
-# The documents of the release's database, where a fresh ingest finds them.
-RELEASE_0005_DOCUMENTS = [
-    "seeds/001_8b76944810878f52.txt",
-    "seeds/002_78977b299a6d627a.txt",
-    "seeds/003_3a47a5f1bc055bc2.txt",
-    "tests/fixtures/dagsorden_byraadet.txt",
-    "tests/release_0005/002_afternoon.txt",
-]
+from tests.releases import RELEASE_0005, RELEASE_0005_DOCUMENTS, load_release_0005, records
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
@@ -96,7 +85,7 @@ def test_0003_renumbers_sqlite_search_documents_by_date(
     new_database: Callable[[str], str],
 ) -> None:
     url = new_database("sqlite")
-    engine = _load_release_0005(url, "0002")
+    engine = load_release_0005(url, "0002")
     with engine.begin() as connection:  # rowids as 0002 handed them out: 1, 2, 3, ...
         rows = connection.exec_driver_sql(
             "SELECT rowid FROM search_documents ORDER BY date DESC, rowid"
@@ -125,58 +114,6 @@ def test_0003_renumbers_sqlite_search_documents_by_date(
     engine.dispose()
 
 
-def _load_release_0005(url: str, revision: str = "0005") -> sa.Engine:
-    """The database at ``url`` brought to ``revision`` (0002-0005) and given what release
-    0005 stored; an engine on it.
-
-    PostgreSQL indexes search documents by a tsvector, made here from the stored lemmas
-    as ingest makes it; at 0002 and 0003 it keeps the lemmas too. SQLite gets the
-    release's rowids, and its triggers index the rows as they come.
-    """
-    upgrade(url, revision)
-    engine = create_engine(url, for_writing=True)
-    with engine.begin() as connection:
-        sqlite = connection.dialect.name == "sqlite"
-        for name, table in RELEASE_0005["tables"].items():  # parents before children
-            types = {
-                c.name: c.type for c in sa.Table(name, sa.MetaData(), autoload_with=connection).c
-            }
-            rows = _records(table)
-            if "tsv" in types:
-                for row in rows:
-                    row["tsv"] = _tsvector(row["tokens"])
-            if name == "search_documents" and sqlite and revision == "0005":
-                # Ingest makes a year's index before its first document.
-                for year in {int(row["date"][:4]) for row in rows}:
-                    partitions.ensure_year(connection.connection.cursor(), year)
-            columns = [c for c in rows[0] if c in types or (c == "rowid" and sqlite)]
-            values = [f"CAST(:{c} AS tsvector)" if c == "tsv" else f":{c}" for c in columns]
-            insert = sa.text(
-                f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join(values)})"
-            ).bindparams(*(sa.bindparam(c, type_=types[c]) for c in columns if c in types))
-            connection.execute(
-                insert, [{c: _typed(types.get(c), row[c]) for c in columns} for row in rows]
-            )
-    return engine
-
-
-def _records(table: dict[str, Any]) -> list[dict[str, Any]]:
-    return [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]
-
-
-def _typed(type_: Any, value: Any) -> Any:
-    """A value of the JSON, as the Python value its column's type takes."""
-    if value is None:
-        return None
-    if isinstance(type_, sa.DateTime):  # stored in UTC (api.utc)
-        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
-    if isinstance(type_, sa.Date):
-        return dt.date.fromisoformat(value)
-    if isinstance(type_, sa.Boolean):
-        return bool(value)
-    return value
-
-
 def _found(engine: sa.Engine, sql: str, searches: tuple[str, ...]) -> dict[str, list[str]]:
     """The ids ``sql`` finds for each search, straight from an engine's own index."""
     with engine.connect() as connection:
@@ -199,7 +136,7 @@ def test_0004_keeps_postgresql_tsvectors_in_the_row_and_back_again(
     new_database: Callable[[str], str],
 ) -> None:
     url = new_database("postgresql")
-    engine = _load_release_0005(url)
+    engine = load_release_0005(url)
     with engine.connect() as connection:
         medium, large = connection.exec_driver_sql(
             "SELECT count(*) FILTER (WHERE pg_column_size(tsv) BETWEEN 2100 AND 7000), "
@@ -219,7 +156,7 @@ def test_0004_keeps_postgresql_tsvectors_in_the_row_and_back_again(
         rebuilt = dict(connection.exec_driver_sql("SELECT id, tokens FROM search_documents").all())
     # The lemma text comes back, in order, from the tsvector's positions.
     table = RELEASE_0005["tables"]["search_documents"]
-    assert rebuilt == {row["id"]: row["tokens"] for row in _records(table)}
+    assert rebuilt == {row["id"]: row["tokens"] for row in records(table)}
 
     upgrade(url, "0005")
     assert _postgres_search(engine) == before
@@ -251,7 +188,7 @@ def test_0005_splits_the_sqlite_index_by_year_and_back_again(
     new_database: Callable[[str], str],
 ) -> None:
     url = new_database("sqlite")
-    engine = _load_release_0005(url)
+    engine = load_release_0005(url)
     with engine.connect() as connection:
         stored = connection.exec_driver_sql(
             "SELECT DISTINCT CAST(substr(date, 1, 4) AS INTEGER) FROM search_documents"
@@ -346,7 +283,7 @@ def _release_keys(engine: sa.Engine) -> tuple[dict[str, set[Any]], dict[str, set
         for name, table in tables.items()
     }
     stored = {
-        name: {tuple(row[c] for c in keys) for row in _records(tables[name])}
+        name: {tuple(row[c] for c in keys) for row in records(tables[name])}
         for name, keys in columns.items()
     }
     return _keys(engine, columns), stored
@@ -370,7 +307,7 @@ def test_0006_gives_stored_rows_the_ids_an_ingest_of_their_documents_gives(
     engine_name: str, new_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = new_database(engine_name)
-    migrated = _load_release_0005(url)
+    migrated = load_release_0005(url)
     upgrade(url, organization=HOME)
     command.check(alembic_config(url))  # raises when models and migrations drift
 
@@ -399,7 +336,7 @@ def test_0006_downgrades_to_the_ids_of_release_0005(
     engine_name: str, new_database: Callable[[str], str]
 ) -> None:
     url = new_database(engine_name)
-    engine = _load_release_0005(url)
+    engine = load_release_0005(url)
     found = _search(engine)
     upgrade(url, organization=HOME)
     downgrade(url, "0005")
@@ -414,7 +351,7 @@ def test_0006_downgrades_one_organization_only(
     engine_name: str, new_database: Callable[[str], str]
 ) -> None:
     url = new_database(engine_name)
-    engine = _load_release_0005(url)
+    engine = load_release_0005(url)
     upgrade(url, organization=HOME)
     with engine.begin() as connection:
         connection.exec_driver_sql(
@@ -433,7 +370,7 @@ def test_0006_needs_the_organization_whose_minutes_are_stored(
 ) -> None:
     monkeypatch.delenv("REFERAT_ORGANIZATION", raising=False)
     url = new_database(engine_name)
-    engine = _load_release_0005(url)
+    engine = load_release_0005(url)
     with pytest.raises(MigrationError) as refused:
         upgrade(url)
     message = str(refused.value)
@@ -471,7 +408,7 @@ def test_0006_refuses_to_merge_two_rows_into_one_id(
     engine_name: str, new_database: Callable[[str], str]
 ) -> None:
     url = new_database(engine_name)
-    engine = _load_release_0005(url)
+    engine = load_release_0005(url)
     with engine.begin() as connection:  # the afternoon meeting at the morning's time
         connection.exec_driver_sql(
             "UPDATE meetings SET starts_at = (SELECT starts_at FROM meetings "
@@ -490,7 +427,7 @@ def test_0006_refuses_to_leave_references_to_missing_rows_on_sqlite(
     new_database: Callable[[str], str],
 ) -> None:
     url = new_database("sqlite")
-    engine = _load_release_0005(url)
+    engine = load_release_0005(url)
     # A row that foreign keys on would not have let in: sqlite3 leaves them off.
     with closing(sqlite3.connect(str(make_url(url).database))) as connection, connection:
         connection.execute("UPDATE agenda_items SET case_id = '99-1' WHERE number = 1")
@@ -506,7 +443,7 @@ def test_sqlite_migrations_on_a_given_connection_turn_foreign_keys_back_on(
     new_database: Callable[[str], str],
 ) -> None:
     url = new_database("sqlite")
-    engine = _load_release_0005(url)
+    engine = load_release_0005(url)
     config = alembic_config(url)
     config.attributes["organization"] = HOME
     with engine.connect() as connection:
