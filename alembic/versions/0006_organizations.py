@@ -19,8 +19,9 @@ naming them, rather than being merged.
 
 While the ids change, references point at ids that are not there yet: PostgreSQL's
 foreign keys are dropped and made again afterwards, which checks them; SQLite runs
-migrations with foreign keys off (alembic/env.py) and checks them before the commit. SQLite's search documents keep their rowids; the update
-re-indexes them through the FTS5 triggers.
+migrations with foreign keys off (alembic/env.py) and checks them before the commit.
+SQLite's search documents keep their rowids; the update re-indexes them through the
+FTS5 triggers.
 
 The downgrade brings back the old ids and sequence numbers, for a database of at most
 one organization.
@@ -258,11 +259,9 @@ def _new_ids(bind: sa.Connection, organization: str) -> Iterator[tuple[str, str,
     for item, meeting, number, decisions in _items_and_decisions(bind):
         new_item = ids.agenda_item_id(meetings[meeting], number)
         yield "AgendaItem", item, new_item
-        seen: Counter[tuple[str, dt.date]] = Counter()
-        for decision, body, date in decisions:
-            seen[ids.slugify(body), date] += 1
-            occurrence = seen[ids.slugify(body), date]
-            yield "Decision", decision, ids.decision_id(new_item, body, date, occurrence)
+        made = ids.decision_ids(new_item, ((body, date) for _, body, date in decisions))
+        for (decision, _, _), new in zip(decisions, made, strict=True):
+            yield "Decision", decision, new
 
 
 def _sequences(bind: sa.Connection) -> dict[str, int]:

@@ -24,6 +24,8 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 
 from api.loaders.dates import COPENHAGEN
 
@@ -70,6 +72,17 @@ def decision_id(item: str, body: str, date: dt.date, occurrence: int) -> str:
     document order, from 1."""
     base = f"{item}.{slugify(body)}-{date.isoformat()}"
     return base if occurrence == 1 else f"{base}_{occurrence}"
+
+
+def decision_ids(item: str, decisions: Iterable[tuple[str, dt.date]]) -> list[str]:
+    """The ids of an item's decisions, given each one's deciding body and date in
+    document order."""
+    seen: Counter[tuple[str, dt.date]] = Counter()
+    found = []
+    for body, date in decisions:
+        seen[slugify(body), date] += 1
+        found.append(decision_id(item, body, date, seen[slugify(body), date]))
+    return found
 
 
 def case_id(organization: str, number: str) -> str:

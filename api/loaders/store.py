@@ -114,7 +114,7 @@ def store_meeting(
     meeting = ids.meeting_id(body_id, minutes.date, minutes.starts_at)
     _begin_write(connection, f"{body_id}/{minutes.date.isoformat()}")
     known = known or KnownKeys()
-    rows = _content_rows(minutes, organization_id, meeting)
+    rows = _content_rows(minutes, organization_id, body_id, meeting)
     shared = {
         "organizations": [
             {
@@ -129,14 +129,10 @@ def store_meeting(
     }
     for table, shared_rows in shared.items():
         _insert_missing(connection, _SHARED[table], shared_rows, known.keys[table])
-    for stale in _replaced_meetings(connection, body_id, minutes.date, meeting, source):
+    existing, replaced = _stored_meetings(connection, body_id, minutes.date, meeting, source)
+    for stale in replaced:
         _delete_content(connection, stale)
         connection.execute(_MEETINGS.delete().where(_MEETINGS.c.id == stale))
-    existing = connection.execute(
-        sa.select(_MEETINGS.c.kind, _DOCUMENTS.c.sha256, _DOCUMENTS.c.parser_version)
-        .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
-        .where(_MEETINGS.c.id == meeting)
-    ).first()
     if existing is None:
         connection.execute(
             _MEETINGS.insert(),
@@ -189,22 +185,26 @@ def _meeting_row(minutes: Minutes, source: Source, now: dt.datetime) -> dict[str
     }
 
 
-def _replaced_meetings(
+def _stored_meetings(
     connection: sa.Connection, body_id: str, date: dt.date, meeting: str, source: Source
-) -> list[str]:
-    """Other meetings of the body that day stored from the same file: the file now says
-    another start time, so the meeting it held is this one, under its new id."""
-    query = (
-        sa.select(_MEETINGS.c.id)
-        .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
-        .where(
-            _MEETINGS.c.body_id == body_id,
-            _MEETINGS.c.date == date,
-            _MEETINGS.c.id != meeting,
-            _DOCUMENTS.c.source_path == source.path,
+) -> tuple[sa.Row[*tuple[Any, ...]] | None, list[str]]:
+    """The stored version of this meeting (its kind, sha256 and parser version), if any,
+    and the other meetings of the body that day stored from the same file: the file now
+    gives another start time, so the meeting it held is this one, under its new id."""
+    rows = connection.execute(
+        sa.select(
+            _MEETINGS.c.id,
+            _MEETINGS.c.kind,
+            _DOCUMENTS.c.sha256,
+            _DOCUMENTS.c.parser_version,
+            _DOCUMENTS.c.source_path,
         )
-    )
-    return list(connection.execute(query).scalars())
+        .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
+        .where(_MEETINGS.c.body_id == body_id, _MEETINGS.c.date == date)
+    ).all()
+    existing = next((row for row in rows if row.id == meeting), None)
+    replaced = [row.id for row in rows if row.id != meeting and row.source_path == source.path]
+    return existing, replaced
 
 
 def _delete_content(connection: sa.Connection, meeting: str) -> None:
@@ -224,20 +224,20 @@ def _delete_content(connection: sa.Connection, meeting: str) -> None:
         cursor.close()
 
 
-def _content_rows(minutes: Minutes, organization: str, meeting: str) -> dict[str, list[Any]]:
+def _content_rows(
+    minutes: Minutes, organization: str, body: str, meeting: str
+) -> dict[str, list[Any]]:
     """Rows for the content tables (as lists in _CONTENT's column order) and for the
     shared tables (as dicts)."""
     people = [(False, p) for p in minutes.participants] + [(True, p) for p in minutes.absentees]
-    persons = {ids.person_id(organization, p.name): p.name for _, p in people}
+    persons: dict[str, str] = {}
     positions: Counter[bool] = Counter()
     participations = []
     for is_absent, person in people:
+        person_id = ids.person_id(organization, person.name)
+        persons.setdefault(person_id, person.name)
         positions[is_absent] += 1
-        participations.append(
-            [meeting, is_absent, positions[is_absent], ids.person_id(organization, person.name),
-             person.role]
-        )  # fmt: skip
-    body = ids.body_id(organization, minutes.body)
+        participations.append([meeting, is_absent, positions[is_absent], person_id, person.role])
     cases = {i.case_number for i in minutes.items if i.case_number}
     items: list[list[Any]] = []
     sections: list[list[Any]] = []
@@ -252,15 +252,13 @@ def _content_rows(minutes: Minutes, organization: str, meeting: str) -> dict[str
             [item_id, position, s.kind.value, s.heading, s.text]
             for position, s in enumerate(item.sections, start=1)
         ]
-        seen: Counter[tuple[str, dt.date]] = Counter()
-        item_decisions: list[list[Any]] = []
-        for position, d in enumerate(item.decisions, start=1):
-            seen[ids.slugify(d.body), d.date] += 1
-            occurrence = seen[ids.slugify(d.body), d.date]
-            item_decisions.append(
-                [ids.decision_id(item_id, d.body, d.date, occurrence), item_id, position, d.body,
-                 d.date, d.text, d.outcome.value]
-            )  # fmt: skip
+        decision_ids = ids.decision_ids(item_id, ((d.body, d.date) for d in item.decisions))
+        item_decisions = [
+            [decision_id, item_id, position, d.body, d.date, d.text, d.outcome.value]
+            for position, (decision_id, d) in enumerate(
+                zip(decision_ids, item.decisions, strict=True), start=1
+            )
+        ]
         decisions += item_decisions
         attachments += [
             [item_id, position, a.title, a.file_extension]

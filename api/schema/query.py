@@ -21,6 +21,7 @@ from api.schema.listings import (
 from api.schema.pagination import Connection
 from api.schema.search import SearchFilter, SearchHit, search
 from api.schema.types import (
+    ORGANIZATION,
     AgendaItem,
     Body,
     Case,
@@ -34,8 +35,6 @@ from api.schema.types import (
     Stats,
     load_node,
 )
-
-ORGANIZATION = "An organization's id or name, e.g. Høje-Taastrup Kommune."
 
 
 @strawberry.enum

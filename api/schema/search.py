@@ -17,7 +17,7 @@ from api.schema.pagination import (
     encode_cursor,
     page_size,
 )
-from api.schema.types import AgendaItem, Decision, Node
+from api.schema.types import ORGANIZATION, AgendaItem, Decision, Node
 from api.search.hits import hit_sources
 from api.search.snippets import snippet
 from api.search.syntax import Query as SearchQuery
@@ -37,9 +37,7 @@ class SearchHit:
 
 @strawberry.input
 class SearchFilter:
-    organization: str | None = strawberry.field(
-        default=None, description="An organization's id or name."
-    )
+    organization: str | None = strawberry.field(default=None, description=ORGANIZATION)
     body: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None

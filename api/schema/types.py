@@ -21,6 +21,7 @@ DocumentKindEnum = strawberry.enum(DocumentKind, name="DocumentKind")
 SectionKindEnum = strawberry.enum(SectionKind, name="SectionKind")
 DecisionOutcomeEnum = strawberry.enum(DecisionOutcome, name="DecisionOutcome")
 OrganizationKindEnum = strawberry.enum(OrganizationKind, name="OrganizationKind")
+ORGANIZATION = "An organization's id or name, e.g. Høje-Taastrup Kommune."  # filters' text
 
 
 def stored(row: Row | None) -> Row:
