@@ -59,11 +59,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "ingest",
         help="store minutes and agendas in the database",
         description="Store each document under PATH (files, or directories read "
-        "recursively for *.txt and *.md) in the database at DATABASE_URL, one transaction "
-        "per document. Unchanged documents are skipped, changed ones replace their meeting "
-        "in place. A document's organization is --organization, else the one its "
-        "letterhead names, else REFERAT_ORGANIZATION; a document without one fails. "
-        "Exit status: 0 when no document failed, 1 otherwise.",
+        "recursively) in the database at DATABASE_URL, one transaction per document. "
+        "Documents are text, Markdown or HTML pages, told by their content; every other "
+        "file is named with the reason it is not read. Unchanged documents are skipped, "
+        "changed ones replace their meeting in place. A document's organization is "
+        "--organization, else the one its letterhead names, else REFERAT_ORGANIZATION; a "
+        "document without one fails. Exit status: 0 when no document failed, 1 otherwise "
+        "(also when a PATH held no document).",
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument(
@@ -122,6 +124,8 @@ def _ingest(args: argparse.Namespace) -> int:
         report = _run_ingest(engine, args, settings)
     finally:
         engine.dispose()
+    for path in report.empty:
+        print(f"referat: {path}: no minutes or agendas found", file=sys.stderr)
     if args.json:
         print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
     else:
@@ -135,7 +139,7 @@ def _run_ingest(engine: Engine, args: argparse.Namespace, settings: Settings) ->
 
         def on_result(result: FileResult) -> None:
             progress.advance(result)
-            if result.status == "failed":
+            if result.status == "failed" or not result.is_document:
                 progress.print_error(f"referat: {result.line()}")
 
         return ingest_paths(
@@ -175,6 +179,7 @@ def _report_json(report: IngestReport) -> dict[str, object]:
             {"path": r.path, "status": r.status, "meetingId": r.meeting_id, "reason": r.reason}
             for r in report.results
         ],
+        "empty": report.empty,
     }
 
 

@@ -2,6 +2,8 @@
 
 The peer in the same run is normalise_text alone (C-speed string work over the same
 bytes), so the ratio says how much the parsing proper costs on this machine today.
+HTML: the seeds as agenda portals' pages (tests/portal.py, both shapes), read and
+parsed, in MB of HTML a second, beside parsing the same seeds' text.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api.loaders import normalise_text, parse_minutes, read_document  # noqa: E402
+from api.loaders import minutes_to_dict, normalise_text, parse_minutes, read_document  # noqa: E402
+from api.loaders.reading import document_text  # noqa: E402
 from bench.figures import Figure, record  # noqa: E402
+from tests.portal import SHAPES, portal_page  # noqa: E402
 
 
 def main() -> None:
@@ -50,6 +54,32 @@ def main() -> None:
     print(f"ratio parse/peer time: {parse / peer:.1f}x")
     record(Figure("parse", "parse_minutes", size / parse / 1e6, "MB/s", size / peer / 1e6,
                   "normalise_text"))  # fmt: skip
+    _html(texts, args.runs, args.repeat, size / parse / 1e6)
+
+
+def _html(texts: list[tuple[str, str]], runs: int, repeat: int, text_rate: float) -> None:
+    pages = [
+        (source, portal_page(minutes_to_dict(parse_minutes(text, source=source)), shape))
+        for source, text in texts
+        for shape in SHAPES
+    ]
+    size = sum(len(page) for _, page in pages) * repeat
+
+    def read_all() -> None:
+        for source, page in pages:
+            document_text(page, source=source)
+
+    def parse_all() -> None:
+        for source, page in pages:
+            parse_minutes(document_text(page, source=source), source=source)
+
+    read = size / _median_seconds(read_all, runs, repeat) / 1e6
+    parsed = size / _median_seconds(parse_all, runs, repeat) / 1e6
+    print(f"HTML pages: {len(pages)}, {size / repeat / 1e3:.0f} kB")
+    print(f"HTML to text    {read:8.1f} MB/s")
+    print(f"HTML, parsed    {parsed:8.1f} MB/s   (text parsed: {text_rate:.1f} MB/s)")
+    record(Figure("parse", "HTML page read and parsed", parsed, "MB/s", text_rate,
+                  "parse_minutes on text"))  # fmt: skip
 
 
 def _median_seconds(work: Callable[[], None], runs: int, repeat: int) -> float:

@@ -20,14 +20,15 @@ import psycopg
 import sqlalchemy as sa
 
 from api.db import create_engine
+from api.loaders.discovery import discover
+from api.loaders.formats import UnsupportedFormat
 from api.loaders.organizations import normalise_name
 from api.loaders.parser import PARSER_VERSION, parse_minutes
-from api.loaders.reading import decode_document
+from api.loaders.reading import document_text
 from api.loaders.records import Minutes, MinutesFormatError
 from api.loaders.store import KnownKeys, Source, StoreOutcome, store_meeting
 from api.models import Document
 
-SUFFIXES = (".txt", ".md")
 # The store step's bulk inserts use the driver directly, so its errors arrive unwrapped.
 _DATABASE_ERRORS = (sa.exc.SQLAlchemyError, sqlite3.Error, psycopg.Error)
 _PARALLEL_FROM = 16  # below this many files a process pool costs more than it saves
@@ -40,6 +41,8 @@ class FileResult:
     status: str  # "ingested", "updated", "skipped" or "failed"
     meeting_id: str | None = None
     reason: str | None = None
+    # False for a path that held no document: a kind of file not read, a missing path.
+    is_document: bool = True
 
     def line(self) -> str:
         """The one-line report: ``path: line N: reason`` for a failure."""
@@ -49,34 +52,19 @@ class FileResult:
 @dataclass
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
+    # The paths given that held no document at all, e.g. a folder of images.
+    empty: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
 
     @property
     def failed(self) -> bool:
-        return any(r.status == "failed" for r in self.results)
+        """Whether any document failed, or a path given held none."""
+        return bool(self.empty) or any(r.status == "failed" for r in self.results)
 
     def summary(self) -> dict[str, int]:
         return {s: self.count(s) for s in ("ingested", "updated", "skipped", "failed")}
-
-
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]:
-    """The documents under ``paths`` in a stable order, and a failure for each path
-    that does not exist. A directory is read recursively for *.txt and *.md."""
-    found: list[Path] = []
-    missing: list[FileResult] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            missing.append(FileResult(str(path), "failed", reason="no such file or directory"))
-    return found, missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,25 +123,44 @@ def _ingest_all(
     on_result: Callable[[FileResult], None] | None,
     on_total: Callable[[int], None] | None,
 ) -> IngestReport:
-    files, missing = discover(paths)
+    given_paths = [str(path) for path in paths]
+    found = discover(given_paths)
+    files = [file for file, _ in found.files]
     report = IngestReport()
+    documents: set[str] = set()  # the paths given that held a document
+    given = {str(file): path for file, path in found.files}
 
     def record(result: FileResult) -> None:
         report.results.append(result)
+        if result.is_document:
+            documents.add(given[result.path])
         if on_result is not None:
             on_result(result)
 
-    for result in missing:
-        record(result)
+    for passed, _ in found.passed:
+        status = "failed" if passed.failed else "skipped"
+        record(FileResult(passed.path, status, reason=passed.reason, is_document=False))
     if on_total is not None:
         on_total(len(files))
+    _ingest_files(engine, files, organizations, workers, record)
+    report.empty = [path for path in dict.fromkeys(given_paths) if path not in documents]
+    return report
+
+
+def _ingest_files(
+    engine: sa.Engine,
+    files: list[Path],
+    organizations: Organizations,
+    workers: int | None,
+    record: Callable[[FileResult], None],
+) -> None:
     jobs = _read(files, _known_documents(engine))
     local = _Worker(engine, organizations)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(files) < _PARALLEL_FROM:
         for path, job in jobs:
             record(job if isinstance(job, FileResult) else local.ingest(path, *job))
-        return report
+        return
     task = _ingest if engine.dialect.name == "postgresql" else _parse
     url = engine.url.render_as_string(hide_password=False)
 
@@ -170,7 +177,6 @@ def _ingest_all(
                 record(settle(pending.popleft()))
         while pending:
             record(settle(pending.popleft()))
-    return report
 
 
 def _refresh_statistics(engine: sa.Engine, report: IngestReport) -> None:
@@ -216,7 +222,9 @@ class _Worker:
     @staticmethod
     def parse(path: str, data: bytes, source: Source) -> _Done:
         try:
-            return path, parse_minutes(decode_document(data, source=path), source=path), source
+            return path, parse_minutes(document_text(data, source=path), source=path), source
+        except UnsupportedFormat as exc:
+            return FileResult(path, "skipped", reason=exc.reason, is_document=False)
         except MinutesFormatError as exc:
             return FileResult(path, "failed", reason=f"line {exc.line}: {exc.reason}")
 

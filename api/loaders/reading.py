@@ -6,16 +6,13 @@ import codecs
 import re
 from pathlib import Path
 
+from api.loaders.formats import Format, detect_format
+from api.loaders.html import html_to_text
 from api.loaders.records import MinutesFormatError
 
 # Bytes that never occur in text documents; a few of them mean the file is binary.
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13))
 _MAX_CONTROL_RATIO = 0.01
-_MAGIC = {
-    b"%PDF-": "a PDF file, not text: convert it to text first (e.g. pdftotext -layout)",
-    b"PK\x03\x04": "a ZIP/Office file, not text: export it as plain text first",
-    b"\xd0\xcf\x11\xe0": "an old Office file, not text: export it as plain text first",
-}
 # Starts with a literal, so the engine searches for it quickly; the line check follows.
 _FURNITURE = re.compile(r"Side[ \t]+\d+[ \t]+af[ \t]+\d+")
 # Characters that only get in the way: soft hyphens, zero-width spaces, stray BOMs; and
@@ -27,12 +24,26 @@ _REPLACEMENTS = tuple(
 
 
 def read_document(path: str | Path) -> str:
-    """Read a minutes file as normalised text; raise MinutesFormatError for non-text."""
-    return normalise_text(decode_document(Path(path).read_bytes(), source=str(path)))
+    """Read a minutes file as normalised text; raise MinutesFormatError for what cannot
+    be read (UnsupportedFormat for kinds of file that are not documents)."""
+    return document_text(Path(path).read_bytes(), source=str(path))
+
+
+def document_text(data: bytes, *, source: str) -> str:
+    """A document's text, whatever its format, ready for the parser."""
+    kind = detect_format(data, source=source)
+    if kind is Format.HTML:
+        return normalise_text(html_to_text(data, source=source))
+    if kind is Format.PDF:
+        raise MinutesFormatError(
+            source, 1, "binary file: a PDF file, not text: convert it to text first"
+        )
+    return normalise_text(decode_document(data, source=source))
 
 
 def decode_document(data: bytes, *, source: str) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252; reject binary data."""
+    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252; reject binary data.
+    The file's format is text (api.loaders.formats)."""
     if not data.strip():
         raise MinutesFormatError(source, 1, "empty document")
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -43,9 +54,6 @@ def decode_document(data: bytes, *, source: str) -> str:
                 raise MinutesFormatError(
                     source, _line_of(data, exc.start), "invalid UTF-16 text"
                 ) from None
-    for magic, reason in _MAGIC.items():
-        if data.startswith(magic):
-            raise MinutesFormatError(source, 1, f"binary file: {reason}")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise MinutesFormatError(source, _line_of(data, nul), "binary file: contains NUL bytes")

@@ -3,6 +3,7 @@ replacement, atomicity, agenda versus minutes, and two ingest processes at once.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -19,7 +20,8 @@ from api.loaders import ingest
 from api.migrations import upgrade
 from api.models import SQLModel
 from api.search.syntax import parse_query
-from tests.paths import FIXTURES, SEEDS
+from tests.paths import FIXTURES, GOLDEN, SEEDS
+from tests.portal import portal_page
 
 AGENDA = FIXTURES / "dagsorden_byraadet.txt"
 HTK = "hoeje-taastrup-kommune"
@@ -189,18 +191,57 @@ def test_bad_files_get_one_line_and_the_rest_go_on(engine: sa.Engine, tmp_path: 
     (tmp_path / "a_empty.txt").write_bytes(b"")
     (tmp_path / "b_binary.md").write_bytes(b"REFERAT\x00\x01")
     (tmp_path / "c_junk.txt").write_text("Indkøbsliste\n\nmælk\n", encoding="utf-8")
-    (tmp_path / "ignored.pdf").write_bytes(b"%PDF-1.7")
+    (tmp_path / "e_scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))  # by content
+    (tmp_path / "f_notes.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00")
     shutil.copy(SEEDS / "003_3a47a5f1bc055bc2.txt", tmp_path / "d_seed.txt")
     report = ingest_paths(engine, [tmp_path, tmp_path / "missing.txt"])
     assert [r.line() for r in report.results] == [
+        f"{tmp_path / '.DS_Store'}: hidden, not read",
+        f"{tmp_path / 'f_notes.docx'}: unsupported type (.docx)",
         f"{tmp_path / 'missing.txt'}: no such file or directory",
         f"{tmp_path / 'a_empty.txt'}: line 1: empty document",
         f"{tmp_path / 'b_binary.md'}: line 1: binary file: contains NUL bytes",
         f"{tmp_path / 'c_junk.txt'}: line 1: not minutes or an agenda: no header "
         "'REFERAT <body> d. DD-MM-YYYY' or 'DAGSORDEN <body> d. DD-MM-YYYY'",
         f"{tmp_path / 'd_seed.txt'}: ingested",
+        f"{tmp_path / 'e_scan.txt'}: unsupported type: a PNG image: scanned minutes need OCR, "
+        "which Referat does not do",
     ]
-    assert report.summary() == {"ingested": 1, "updated": 0, "skipped": 0, "failed": 4}
+    assert report.summary() == {"ingested": 1, "updated": 0, "skipped": 3, "failed": 4}
+    assert report.empty == [str(tmp_path / "missing.txt")]
+
+
+def test_a_path_that_holds_no_document_fails_the_run(engine: sa.Engine, tmp_path: Path) -> None:
+    images = tmp_path / "billeder"
+    images.mkdir()
+    (images / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    report = ingest_paths(engine, [images, SEEDS / "002_78977b299a6d627a.txt"])
+    assert report.empty == [str(images)]
+    assert report.failed
+    assert statuses(report) == ["skipped", "ingested"]
+
+
+def test_html_pages_and_documents_named_for_another_format_are_read_by_content(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    golden = json.loads((GOLDEN / "002_78977b299a6d627a.json").read_text(encoding="utf-8"))
+    (tmp_path / "referat.html").write_bytes(portal_page(golden, "classic"))
+    (tmp_path / "referat-uden-endelse").write_bytes(portal_page(golden, "fields"))
+    (tmp_path / "dagsorden.htm.txt").write_bytes(AGENDA.read_bytes())
+    report = ingest_paths(engine, [tmp_path])
+    # The text named .htm.txt, then the two pages of one meeting: the second replaces it.
+    assert statuses(report) == ["ingested", "ingested", "updated"]
+    meeting = f"{DIREKTIONEN}.2019-11-11T1000"
+    assert [r.meeting_id for r in report.results] == [
+        f"{HTK}.byraadet.2024-03-26T1900",
+        meeting,
+        meeting,
+    ]
+    titles = scalars(
+        engine, "SELECT title FROM agenda_items WHERE meeting_id = :m ORDER BY number", m=meeting
+    )
+    assert titles == [item["title"] for item in golden["items"]]
 
 
 def test_closed_items_store_no_content(engine: sa.Engine) -> None:

@@ -4,6 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.loaders import Minutes, MinutesFormatError, decode_document, parse_minutes
+from api.loaders.reading import document_text
 
 STRUCTURE = [
     "REFERAT Direktionen d. 09-12-2019",
@@ -68,6 +69,30 @@ def test_arbitrary_bytes_decode_and_parse_or_raise_the_format_error(data: bytes)
     def run() -> Minutes | str:
         try:
             return parse_minutes(decode_document(data, source="fuzz"), source="fuzz")
+        except MinutesFormatError as exc:
+            return str(exc)
+
+    assert run() == run()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<div>", "</div>", "<br>", "<table>", "<tr>", "<td>", "</td>",
+             "</tr>", "<li>", "<ul>", "</ul>", "<pre>", "</pre>", "<script>", "</script>",
+             "<h2>", "</h2>", "REFERAT Direktionen d. 09-12-2019", "Punkt 1: Titel", "19/227",
+             "Baggrund", "æøå", "&amp;", "&#0;", "<!--", "-->", "\x00", "\n", " "]
+        )
+        | st.text(max_size=20)
+    )
+)  # fmt: skip
+def test_any_page_reads_and_parses_or_raises_the_format_error(pieces: list[str]) -> None:
+    data = ("<html><body>" + "".join(pieces)).encode("utf-8", "surrogatepass")
+
+    def run() -> Minutes | str:
+        try:
+            return parse_minutes(document_text(data, source="fuzz.html"), source="fuzz.html")
         except MinutesFormatError as exc:
             return str(exc)
 
