@@ -17,7 +17,7 @@ test: lint
 
 # Serve the seeds at http://127.0.0.1:8000/graphql from SQLite (DATABASE_URL overrides).
 run: $(STAMP)
-	$(BIN)/referat migrate
+	$(BIN)/referat migrate --organization "Høje-Taastrup Kommune"
 	$(BIN)/referat ingest --organization "Høje-Taastrup Kommune" seeds/
 	$(BIN)/referat serve --host 127.0.0.1 --port 8000
 

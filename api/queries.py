@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from api import models
+from api.loaders import ids
 from api.search import partitions
 from api.search.order import day_key
 from api.search.syntax import Query as SearchQuery
@@ -180,10 +181,15 @@ def _body_ids(body: str) -> sa.Select[Any]:
     return sa.select(bodies.c.id).where(sa.or_(bodies.c.id == body, bodies.c.name == body))
 
 
+def _organization_keys(organization: str) -> list[str]:
+    """The ids an organization's id or name can be: a name's id is its slug, so "Høje
+    Taastrup Kommune" finds hoeje-taastrup-kommune whichever spelling was stored."""
+    return [organization, ids.organization_id(organization)]
+
+
 def _organization_ids(organization: str) -> sa.Select[Any]:
-    return sa.select(organizations.c.id).where(
-        sa.or_(organizations.c.id == organization, organizations.c.name == organization)
-    )
+    keys = _organization_keys(organization)
+    return sa.select(organizations.c.id).where(organizations.c.id.in_(keys))
 
 
 def _bodies_of(organization: str) -> sa.Select[Any]:
@@ -554,10 +560,9 @@ def _search_matches(
     params: dict[str, Any] = {}
     if where.organization is not None:
         filters.append(
-            "d.body_id IN (SELECT id FROM bodies WHERE organization_id IN "
-            "(SELECT id FROM organizations WHERE id = :organization OR name = :organization))"
+            "d.body_id IN (SELECT id FROM bodies WHERE organization_id IN (:org_id, :org_slug))"
         )
-        params["organization"] = where.organization
+        params["org_id"], params["org_slug"] = _organization_keys(where.organization)
     if where.body is not None:
         filters.append("d.body_id IN (SELECT id FROM bodies WHERE id = :body OR name = :body)")
         params["body"] = where.body

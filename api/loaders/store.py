@@ -25,6 +25,7 @@ from api.search.order import DAY, day_key
 
 _MEETINGS: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
 _DOCUMENTS: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
+_BODIES: sa.Table = models.Body.__table__  # type: ignore[attr-defined]
 _SHARED: dict[str, sa.Table] = {
     "organizations": models.Organization.__table__,  # type: ignore[attr-defined]
     "bodies": models.Body.__table__,  # type: ignore[attr-defined]
@@ -129,7 +130,7 @@ def store_meeting(
     }
     for table, shared_rows in shared.items():
         _insert_missing(connection, _SHARED[table], shared_rows, known.keys[table])
-    existing, replaced = _stored_meetings(connection, body_id, minutes.date, meeting, source)
+    existing, replaced = _stored_meetings(connection, minutes, meeting, source)
     for stale in replaced:
         _delete_content(connection, stale)
         connection.execute(_MEETINGS.delete().where(_MEETINGS.c.id == stale))
@@ -186,11 +187,12 @@ def _meeting_row(minutes: Minutes, source: Source, now: dt.datetime) -> dict[str
 
 
 def _stored_meetings(
-    connection: sa.Connection, body_id: str, date: dt.date, meeting: str, source: Source
+    connection: sa.Connection, minutes: Minutes, meeting: str, source: Source
 ) -> tuple[sa.Row[*tuple[Any, ...]] | None, list[str]]:
     """The stored version of this meeting (its kind, sha256 and parser version), if any,
-    and the other meetings of the body that day stored from the same file: the file now
-    gives another start time, so the meeting it held is this one, under its new id."""
+    and the meetings that the same file held as another one of that day: it now gives
+    another start time, or names another organization than it was stored under (a
+    letterhead read since), so the meeting it held is this one, under its new id."""
     rows = connection.execute(
         sa.select(
             _MEETINGS.c.id,
@@ -200,7 +202,14 @@ def _stored_meetings(
             _DOCUMENTS.c.source_path,
         )
         .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
-        .where(_MEETINGS.c.body_id == body_id, _MEETINGS.c.date == date)
+        .join(_BODIES, _BODIES.c.id == _MEETINGS.c.body_id)
+        .where(
+            _MEETINGS.c.date == minutes.date,
+            sa.or_(
+                _MEETINGS.c.id == meeting,
+                sa.and_(_DOCUMENTS.c.source_path == source.path, _BODIES.c.name == minutes.body),
+            ),
+        )
     ).all()
     existing = next((row for row in rows if row.id == meeting), None)
     replaced = [row.id for row in rows if row.id != meeting and row.source_path == source.path]

@@ -356,6 +356,25 @@ def test_a_document_whose_organization_nobody_names_is_refused(
     assert scalars(engine, "SELECT id FROM organizations") == ["roskilde-kommune"]
 
 
+def test_a_file_whose_letterhead_is_read_since_moves_its_meeting_to_that_organization(
+    engine: sa.Engine,
+) -> None:
+    """A database migrated from before organizations holds letterhead documents under the
+    organization given to the migration; the next ingest reads the letterhead."""
+    roskilde = ROSKILDE[0]
+    ingest.ingest_paths(engine, [roskilde], organization="Høje-Taastrup Kommune")
+    with engine.begin() as connection:  # as if stored by an older parser
+        connection.exec_driver_sql("UPDATE documents SET parser_version = '1'")
+    report = ingest.ingest_paths(engine, [roskilde])
+    assert statuses(report) == ["ingested"]
+    assert scalars(engine, "SELECT id FROM meetings") == [
+        "roskilde-kommune.direktionen.2019-12-09T1000"
+    ]
+    assert scalars(engine, "SELECT DISTINCT meeting_id FROM search_documents") == [
+        "roskilde-kommune.direktionen.2019-12-09T1000"
+    ]
+
+
 def test_one_body_name_case_number_and_person_in_two_organizations_are_six_entities(
     engine: sa.Engine,
 ) -> None:
