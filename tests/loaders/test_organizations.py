@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from api.loaders.organizations import letterhead_organization, normalise_name, organization_kind
+from api.loaders.organizations import (
+    KNOWN_ORGANIZATIONS,
+    _keys,
+    letterhead_organization,
+    normalise_name,
+    organization_kind,
+)
 from api.loaders.records import OrganizationKind
 
 
@@ -18,6 +24,11 @@ from api.loaders.records import OrganizationKind
         ("Bornholms Regionskommune", "Bornholms Regionskommune"),
         ("Region Midtjylland", "Region Midtjylland"),
         ("REGION HOVEDSTADEN", "Region Hovedstaden"),
+        ("Høje Taastrup Kommune", "Høje-Taastrup Kommune"),
+        ("København Kommune", "Københavns Kommune"),
+        ("Århus Kommune", "Aarhus Kommune"),
+        ("Åbenrå Kommune", "Aabenraa Kommune"),
+        ("Bornholm Regionskommune", "Bornholms Regionskommune"),
     ],
 )
 def test_a_letterhead_line_names_its_organization(line: str, name: str) -> None:
@@ -30,6 +41,10 @@ def test_a_letterhead_line_names_its_organization(line: str, name: str) -> None:
         "i Herning Kommune, Torvet 5, 7400 Herning",  # a place, not the document's author
         "i Herning Kommune",
         "Direktionen i Høje-Taastrup Kommune",
+        "DIREKTIONEN HØJE-TAASTRUP KOMMUNE",
+        "Velkommen Til Roskilde Kommune",
+        "Borgerservice Roskilde Kommune",
+        "Herning",
         "IT-strategi for Høje-Taastrup Kommune",
         "Kommune",
         "Region",
@@ -58,3 +73,11 @@ def test_the_kind_follows_from_the_name(name: str, kind: OrganizationKind) -> No
 
 def test_names_given_by_hand_have_their_spaces_collapsed() -> None:
     assert normalise_name("  Høje-Taastrup \t Kommune ") == "Høje-Taastrup Kommune"
+
+
+def test_the_known_organizations_are_denmarks_municipalities_and_regions() -> None:
+    kinds = [organization_kind(name) for name in KNOWN_ORGANIZATIONS]
+    assert kinds.count(OrganizationKind.MUNICIPALITY) == 98
+    assert kinds.count(OrganizationKind.REGION) == 5
+    keys = [key for name in KNOWN_ORGANIZATIONS for key in _keys(name)]
+    assert len(keys) == len(set(keys))  # no spelling names two of them
