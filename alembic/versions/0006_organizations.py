@@ -14,7 +14,9 @@ the migration refuses to start unless the database is empty. Every id is then re
 in place to what ingest now makes of the same document, by the same functions, so a
 re-ingest finds its rows; rewriting keeps the ingest times and needs no source files.
 (They are api/loaders/ids.py itself, not a copy, so this migration gives the ids of
-the rules ingest has when it runs.) Two rows that would get one id stop the migration,
+the rules ingest has when it runs.) Meetings that would get one id are one meeting, kept
+as ingest keeps one (minutes over an agenda, then the version stored last), and each
+one dropped is logged; any other two rows that would get one id stop the migration,
 naming them, rather than being merged.
 
 While the ids change, references point at ids that are not there yet: PostgreSQL's
@@ -32,7 +34,7 @@ Revises: 0005
 
 import datetime as dt
 import itertools
-import os
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -44,6 +46,8 @@ from alembic import context, op
 from api.loaders import ids
 from api.loaders.organizations import normalise_name, organization_kind
 from api.migrations import MigrationError
+from api.search import partitions
+from api.settings import Settings
 from api.utc import UTCDateTime
 
 revision: str = "0006"
@@ -51,7 +55,6 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-ORGANIZATION_VARIABLE = "REFERAT_ORGANIZATION"
 _ORGANIZED = ("bodies", "persons", "cases")
 
 # The foreign keys between tables whose ids change: (table, column, referred, ondelete).
@@ -120,6 +123,7 @@ _KINDS = {
 }
 # An archive's items and decisions run to millions: read and mapped in chunks.
 _CHUNK = 10_000
+_log = logging.getLogger("alembic.runtime.migration")
 
 
 def upgrade() -> None:
@@ -146,6 +150,7 @@ def upgrade() -> None:
         )
         for table in _ORGANIZED:
             bind.execute(sa.text(f"UPDATE {table} SET organization_id = :id"), {"id": key})
+        _merge_meetings(bind, key)
         _rewrite_ids(bind, _new_ids(bind, key))
 
     # One batch a table: on SQLite each is a copy of the table.
@@ -227,14 +232,50 @@ def _organization(bind: sa.Connection) -> str | None:
         for table in ("meetings", *_ORGANIZED)
     ):
         return None
-    name = context.config.attributes.get("organization") or os.environ.get(ORGANIZATION_VARIABLE)
+    name = context.config.attributes.get("organization") or Settings.from_env().organization
     if name is None or not name.strip():
         raise MigrationError(
             "the database holds minutes from before organizations, and nothing says whose "
             'they are: run `referat migrate --organization "Høje-Taastrup Kommune"` (the '
-            f"organization's name) or set {ORGANIZATION_VARIABLE}; nothing was changed"
+            "organization's name) or set REFERAT_ORGANIZATION; nothing was changed"
         )
     return normalise_name(name)
+
+
+def _merge_meetings(bind: sa.Connection, organization: str) -> None:
+    """Meetings that now get one id are one meeting, kept as ingest keeps a meeting:
+    minutes over an agenda, then the version stored last.
+
+    Revision 0005 took a file for the meeting it held before even when the file had come
+    to give another start time, so one body's day could hold two rows at one start time;
+    ids made of the start time cannot tell them apart, and neither would ingest now."""
+    bodies = {
+        old: ids.body_id(organization, name)
+        for old, name in bind.execute(sa.select(_bodies.c.id, _bodies.c.name))
+    }
+    m = _meetings.c
+    kind, updated = sa.column("kind"), sa.column("updated_at", UTCDateTime())
+    query = sa.select(m.id, m.body_id, m.date, m.starts_at, kind, updated).select_from(_meetings)
+    groups: dict[str, list[tuple[bool, Any, str]]] = {}
+    for old, body, date, starts_at, kind_of, updated_at in _stream(bind, query):
+        new = ids.meeting_id(bodies[body], date, starts_at)
+        groups.setdefault(new, []).append((kind_of == "MINUTES", updated_at, old))
+    dropped = [
+        old
+        for versions in groups.values()
+        if len(versions) > 1
+        for *_, old in sorted(versions, reverse=True)[1:]
+    ]
+    for old in dropped:
+        _log.warning("0006: meeting %s is a version of another one at its time; dropped", old)
+        items = "SELECT id FROM agenda_items WHERE meeting_id = :id"
+        for table in ("sections", "decisions", "attachments"):
+            bind.execute(
+                sa.text(f"DELETE FROM {table} WHERE agenda_item_id IN ({items})"), {"id": old}
+            )
+        for table in ("search_documents", "agenda_items", "participations", "documents"):
+            bind.execute(sa.text(f"DELETE FROM {table} WHERE meeting_id = :id"), {"id": old})
+        bind.execute(sa.text("DELETE FROM meetings WHERE id = :id"), {"id": old})
 
 
 def _new_ids(bind: sa.Connection, organization: str) -> Iterator[tuple[str, str, str]]:
@@ -348,6 +389,11 @@ def _rewrite_ids(bind: sa.Connection, mapping: Iterable[tuple[str, str, str]]) -
         bind.exec_driver_sql(f"ANALYZE {_ID_MAP}")
         for table, column, referred, _ in _FOREIGN_KEYS:
             op.drop_constraint(f"fk_{table}_{column}_{referred}", table, type_="foreignkey")
+    # SQLite re-indexes a search document on any update of its row (api.search.partitions);
+    # its words do not change with its ids, so the years' update triggers rest meanwhile.
+    years = [] if postgres else _sqlite_search_years(bind)
+    for year in years:
+        bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {partitions.table(year)}_au")
     for table, columns in _ID_COLUMNS.items():
         # One statement a table: PostgreSQL writes a new version of each row it updates,
         # SQLite re-indexes a search document each time. A reference to a row that is
@@ -358,6 +404,9 @@ def _rewrite_ids(bind: sa.Connection, mapping: Iterable[tuple[str, str, str]]) -
             for column, kind in columns.items()
         )
         bind.exec_driver_sql(f"UPDATE {table} SET {assignments}")
+    for year in years:
+        for statement in partitions.create_statements(year):  # IF NOT EXISTS: the _au one
+            bind.exec_driver_sql(statement)
     if postgres:
         for table, column, referred, ondelete in _FOREIGN_KEYS:
             op.create_foreign_key(
@@ -369,6 +418,11 @@ def _rewrite_ids(bind: sa.Connection, mapping: Iterable[tuple[str, str, str]]) -
                 ondelete=ondelete,
             )
     bind.exec_driver_sql(f"DROP TABLE {_ID_MAP}")
+
+
+def _sqlite_search_years(bind: sa.Connection) -> list[int]:
+    names = bind.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return partitions.years(list(names.scalars()))
 
 
 def _refuse_merges(bind: sa.Connection) -> None:
