@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdfium2 as pdfium
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -22,6 +24,7 @@ from api.loaders import minutes_to_dict, normalise_text, parse_minutes, read_doc
 from api.loaders.reading import document_text  # noqa: E402
 from bench.figures import Figure, record  # noqa: E402
 from tests.portal import SHAPES, portal_page  # noqa: E402
+from tests.printed import printed_pdf  # noqa: E402
 
 
 def main() -> None:
@@ -55,6 +58,7 @@ def main() -> None:
     record(Figure("parse", "parse_minutes", size / parse / 1e6, "MB/s", size / peer / 1e6,
                   "normalise_text"))  # fmt: skip
     _html(texts, args.runs, args.repeat, size / parse / 1e6)
+    _pdf(texts, args.runs, max(args.repeat // 4, 1))
 
 
 def _html(texts: list[tuple[str, str]], runs: int, repeat: int, text_rate: float) -> None:
@@ -80,6 +84,30 @@ def _html(texts: list[tuple[str, str]], runs: int, repeat: int, text_rate: float
     print(f"HTML, parsed    {parsed:8.1f} MB/s   (text parsed: {text_rate:.1f} MB/s)")
     record(Figure("parse", "HTML page read and parsed", parsed, "MB/s", text_rate,
                   "parse_minutes on text"))  # fmt: skip
+
+
+def _pdf(texts: list[tuple[str, str]], runs: int, repeat: int) -> None:
+    """The seeds printed as agenda systems print them (tests/printed.py): pages a second
+    read to text and parsed, beside reading alone."""
+    pdfs = [(source, printed_pdf(minutes_to_dict(parse_minutes(text, source=source))))
+            for source, text in texts]  # fmt: skip
+    pages = sum(len(pdfium.PdfDocument(data)) for _, data in pdfs) * repeat
+
+    def read_all() -> None:
+        for source, data in pdfs:
+            document_text(data, source=source)
+
+    def parse_all() -> None:
+        for source, data in pdfs:
+            parse_minutes(document_text(data, source=source), source=source)
+
+    read = pages / _median_seconds(read_all, runs, repeat)
+    parsed = pages / _median_seconds(parse_all, runs, repeat)
+    print(f"PDF: {pages // repeat} pages in {len(pdfs)} documents")
+    print(f"PDF to text     {read:8.0f} pages/s")
+    print(f"PDF, parsed     {parsed:8.0f} pages/s")
+    record(Figure("parse", "PDF page read and parsed", parsed, "pages/s", read,
+                  "PDF page read"))  # fmt: skip
 
 
 def _median_seconds(work: Callable[[], None], runs: int, repeat: int) -> float:

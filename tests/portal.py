@@ -51,7 +51,7 @@ def portal_page(records: dict[str, Any], shape: str) -> bytes:
 
 
 def _preamble(records: dict[str, Any], shape: str) -> list[str]:
-    fields = [("Mødedato", _meeting_date(records))]
+    fields = [("Mødedato", meeting_date(records))]
     if records["location"]:
         fields.append(("Mødested", records["location"]))
     if records["participants"]:
@@ -68,7 +68,7 @@ def _preamble(records: dict[str, Any], shape: str) -> list[str]:
     return [f'<div class="meeting-details">{rows}</div>']
 
 
-def _meeting_date(records: dict[str, Any]) -> str:
+def meeting_date(records: dict[str, Any]) -> str:
     day = dt.date.fromisoformat(records["date"])
     text = f"{WEEKDAYS[day.weekday()].capitalize()} d. {day.day:02d}. "
     text += f"{_MONTH_NAMES[day.month]} {day.year}"

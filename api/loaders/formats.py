@@ -17,9 +17,9 @@ class Format(enum.Enum):
 
 # The kinds that are not documents Referat reads, with what to do instead.
 _NOT_READ = (
-    (b"PK\x03\x04", "a ZIP or Office (docx, xlsx) file: export it as text or HTML"),
-    (b"\xd0\xcf\x11\xe0", "an old Office (doc, xls) file: export it as text or HTML"),
-    (b"{\\rtf", "an RTF file: export it as text or HTML"),
+    (b"PK\x03\x04", "a ZIP or Office (docx, xlsx) file: save it as PDF"),
+    (b"\xd0\xcf\x11\xe0", "an old Office (doc, xls) file: save it as PDF"),
+    (b"{\\rtf", "an RTF file: save it as PDF"),
     (b"\x89PNG", "a PNG image: scanned minutes need OCR, which Referat does not do"),
     (b"\xff\xd8\xff", "a JPEG image: scanned minutes need OCR, which Referat does not do"),
     (b"GIF8", "a GIF image"),

@@ -79,7 +79,7 @@ _ATTACHMENTS_HEADING = "bilag"
 
 
 # Stored with every document: a new version re-parses content already ingested.
-PARSER_VERSION = "2"  # 2: the letterhead's organization
+PARSER_VERSION = "3"  # 2: the letterhead's organization; 3: wrapped contents titles
 
 
 def parse_minutes(text: str, *, source: str) -> Minutes:
@@ -205,8 +205,12 @@ class _Parser:
         fields: dict[str, tuple[int, str]] = {}
         key: str | None = None
         in_toc = False
+        wrapped: tuple[int, str] | None = None  # a contents title's first line, pending
         for index in range(start, end):
             line = structural(self.lines[index])
+            if wrapped is not None and not line:
+                self._unrecognised(*wrapped)
+                wrapped = None
             if not line:
                 key = None
                 continue
@@ -224,6 +228,8 @@ class _Parser:
                 continue
             entry = self._toc_entry(line, in_toc)
             if entry is not None:
+                if wrapped is not None:  # a title that wrapped onto the entry's line
+                    entry, wrapped = (f"{wrapped[1]} {entry[0]}", entry[1]), None
                 if not preamble.toc:
                     preamble.toc_line = index
                 preamble.toc.append(entry)
@@ -231,13 +237,18 @@ class _Parser:
                 continue
             if in_toc and _MD_TABLE_FRAME.match(line):
                 continue
+            if in_toc and key is None:
+                wrapped = (wrapped[0], f"{wrapped[1]} {line}") if wrapped else (index, line)
+                continue
             if key is not None:
                 # A wrapped value: "Anya Krogh" / "Manghezi" is one name.
                 at, value = fields[key]
                 joiner = "" if value.endswith("-") else " "
                 fields[key] = (at, f"{value}{joiner}{line}" if value else line)
                 continue
-            self.warn(index, f"unrecognised line before the first agenda item: {line[:60]!r}")
+            self._unrecognised(index, line)
+        if wrapped is not None:
+            self._unrecognised(*wrapped)
         if "mødedato" in fields:
             at, value = fields["mødedato"]
             day, time, problems = parse_meeting_time(value)
@@ -256,6 +267,9 @@ class _Parser:
         if "afbud" in fields:
             preamble.absentees = _people(fields["afbud"][1])
         return preamble
+
+    def _unrecognised(self, index: int, line: str) -> None:
+        self.warn(index, f"unrecognised line before the first agenda item: {line[:60]!r}")
 
     @staticmethod
     def _toc_entry(line: str, in_toc: bool) -> tuple[str, int] | None:

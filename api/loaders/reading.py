@@ -8,6 +8,7 @@ from pathlib import Path
 
 from api.loaders.formats import Format, detect_format
 from api.loaders.html import html_to_text
+from api.loaders.pdf import pdf_to_text
 from api.loaders.records import MinutesFormatError
 
 # Bytes that never occur in text documents; a few of them mean the file is binary.
@@ -35,9 +36,7 @@ def document_text(data: bytes, *, source: str) -> str:
     if kind is Format.HTML:
         return normalise_text(html_to_text(data, source=source))
     if kind is Format.PDF:
-        raise MinutesFormatError(
-            source, 1, "binary file: a PDF file, not text: convert it to text first"
-        )
+        return normalise_text(pdf_to_text(data, source=source))
     return normalise_text(decode_document(data, source=source))
 
 

@@ -22,6 +22,7 @@ from api.models import SQLModel
 from api.search.syntax import parse_query
 from tests.paths import FIXTURES, GOLDEN, SEEDS
 from tests.portal import portal_page
+from tests.printed import printed_pdf
 
 AGENDA = FIXTURES / "dagsorden_byraadet.txt"
 HTK = "hoeje-taastrup-kommune"
@@ -210,6 +211,17 @@ def test_bad_files_get_one_line_and_the_rest_go_on(engine: sa.Engine, tmp_path: 
     ]
     assert report.summary() == {"ingested": 1, "updated": 0, "skipped": 3, "failed": 4}
     assert report.empty == [str(tmp_path / "missing.txt")]
+
+
+def test_a_printed_pdf_is_ingested_as_the_organization_its_running_header_names(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    golden = json.loads((GOLDEN / "002_78977b299a6d627a.json").read_text(encoding="utf-8"))
+    (tmp_path / "referat.pdf").write_bytes(printed_pdf(golden))
+    report = ingest.ingest_paths(engine, [tmp_path])  # no organization given
+    assert [r.meeting_id for r in report.results] == [f"{DIREKTIONEN}.2019-11-11T1000"]
+    numbers = scalars(engine, "SELECT number FROM agenda_items ORDER BY number")
+    assert numbers == [item["number"] for item in golden["items"]]
 
 
 def test_a_path_that_holds_no_document_fails_the_run(engine: sa.Engine, tmp_path: Path) -> None:

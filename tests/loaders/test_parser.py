@@ -391,3 +391,14 @@ def test_an_organization_mentioned_after_the_header_is_not_the_documents() -> No
     minutes = parse(HEADER + "Mødested Herning Kommune\n\nRoskilde Kommune\n\nPunkt 1: Titel\n")
     assert minutes.organization is None
     assert parse(HEADER + "Punkt 1: Titel\n").organization is None
+
+
+def test_a_contents_title_that_wraps_onto_its_entrys_line_is_one_title() -> None:
+    minutes = parse(
+        HEADER + "Indholdsfortegnelse\n\nTemadrøftelse om udviklingen på\n"
+        "myndighedsområdet, herunder\nsagsbehandlingstider.....\t4\nØvrige sager.....\t6\n\n"
+        "Punkt 1: Temadrøftelse om udviklingen på myndighedsområdet, herunder "
+        "sagsbehandlingstider\n\n19/227\n\nPunkt 2: Øvrige sager\n\n19/228\n"
+    )
+    assert [item.page for item in minutes.items] == [4, 6]
+    assert minutes.warnings == ()

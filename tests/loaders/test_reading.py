@@ -57,7 +57,7 @@ def test_non_breaking_and_invisible_characters_are_normalised(tmp_path: Path) ->
         (b"", "line 1: empty document"),
         (b"  \n\n", "line 1: empty document"),
         (b"REFERAT\nabc\x00def", "line 2: binary file: contains NUL bytes"),
-        (b"%PDF-1.7\n...", "line 1: binary file: a PDF file"),
+        (b"%PDF-1.7\n...", "line 1: unreadable PDF: Failed to load document"),
         (b"PK\x03\x04rest", "line 1: unsupported type: a ZIP or Office (docx, xlsx) file"),
         (bytes(range(1, 9)) * 20, "line 1: binary file: too many control characters"),
         (b"abc\n\x81\x8d\x8f", "line 2: neither UTF-8 nor cp1252 text"),

@@ -1,0 +1,230 @@
+"""``pdf_to_text``: a PDF as agenda systems print minutes, as the lines the parser reads.
+
+pypdfium2 (PDFium) gives each page's text runs with their boxes; runs on one baseline
+make a line, joined by a tab where a gap parts them (table cells, a contents entry and
+its page number). Then the page layout is undone:
+
+- running headers and footers, the lines at the same height with the same words (page
+  numbers aside) on at least half the pages, are dropped; the first page's header is
+  kept once, before everything, as the letterhead it is (it names the organization);
+- a line that was broken only because the next word did not fit is joined to the next,
+  across pages too, and a word hyphenated at the line's end is joined again;
+- a larger gap than the document's usual line spacing ends a paragraph (a blank line);
+- lines broken by their author, lists and tables keep their lines.
+
+PDFium is not thread-safe, so documents are read under one lock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from api.loaders.records import MinutesFormatError
+
+_PDFIUM = threading.Lock()
+_CELL_GAP = 1.0  # a gap wider than the font size parts two cells
+_TOUCH = 0.1  # runs closer than this share a word ("<" and the address after it)
+_PARAGRAPH_GAP = 1.35  # times the usual distance between baselines
+_MARGIN = 0.12  # running headers and footers lie in this share of the page's top and bottom
+_HYPHEN = "\x02"  # PDFium's mark of a hyphen at the end of a line
+# "Sundheds- og omsorgsudvalget": a hyphen before these words is the author's.
+_KEPT_HYPHEN_BEFORE = frozenset({"og", "eller", "samt", "til", "som"})
+_DIGITS = re.compile(r"\d+")
+_LIST_ITEM = re.compile(r"^(?:\d{1,3}[.)]|[-•–·*])\s")
+_SAME_SIZE = 0.5  # points between the font sizes of lines set alike
+_SPACE = 0.25  # a space's width, in font sizes
+
+
+@dataclass
+class _Line:
+    page: int
+    top: float  # from the top of the page, in points
+    baseline: float
+    left: float
+    right: float
+    size: float
+    text: str
+    first_word: float = 0.0  # the width of its first word, as printed
+
+    @property
+    def key(self) -> tuple[int, str]:
+        """What a running header or footer shares on every page: height and words."""
+        return round(self.top / 3), _DIGITS.sub("#", self.text)
+
+
+def pdf_to_text(data: bytes, *, source: str) -> str:
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise MinutesFormatError(source, 1, f"unreadable PDF: {exc}") from None
+        try:
+            pages = [_page_lines(document, number) for number in range(len(document))]
+            heights = [document[number].get_height() for number in range(len(document))]
+        finally:
+            document.close()
+    if not any(pages):
+        raise MinutesFormatError(
+            source, 1, "a PDF without a text layer (scanned?): Referat does not do OCR"
+        )
+    furniture = _running_lines(pages, heights)
+    letterhead = [
+        cell for line in pages[0] if line.key in furniture and line.top < heights[0] / 2
+        for cell in line.text.split("\t")
+    ]  # fmt: skip
+    body = [line for page in pages for line in page if line.key not in furniture]
+    return "\n".join([*letterhead, "", *_paragraphs(body)]).strip("\n") + "\n"
+
+
+def _page_lines(document: pdfium.PdfDocument, number: int) -> list[_Line]:
+    page = document[number]
+    height = page.get_height()
+    textpage = page.get_textpage()
+    try:
+        runs = []
+        for index in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(index)
+            text = textpage.get_text_bounded(left, bottom, right, top)
+            text = text.replace("\r", "").replace("\n", " ").strip()
+            if text:
+                word, size = _first_word(textpage, left, bottom, top, text)
+                runs.append((height - top, height - bottom, left, right, text, word, size))
+    finally:
+        textpage.close()
+        page.close()
+    # Runs whose middles lie within half a line of each other are on one line: glyph boxes
+    # differ in depth (a "g", a page number in a table cell set lower).
+    runs.sort(key=lambda run: run[0] + run[1])
+    rows: list[list[_Run]] = []
+    for run in runs:
+        middle, depth = (run[0] + run[1]) / 2, run[1] - run[0]
+        if rows:
+            last = rows[-1][0]
+            if abs((last[0] + last[1]) / 2 - middle) < max(depth, last[1] - last[0]) / 2:
+                rows[-1].append(run)
+                continue
+        rows.append([run])
+    return [_line(number, sorted(row, key=lambda run: run[2])) for row in rows]
+
+
+def _first_word(textpage: pdfium.PdfTextPage, left: float, bottom: float, top: float,
+                text: str) -> tuple[float, float]:  # fmt: skip
+    """The printed width of the run's first word (from its last character's box), and
+    the size of the font it is set in."""
+    first = textpage.get_index(left + 0.5, (bottom + top) / 2, 2.0, 2.0)
+    if first is None or first < 0:
+        return 0.0, top - bottom
+    last = first + len(text.split(" ", 1)[0]) - 1
+    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, first)
+    return float(textpage.get_charbox(last)[2]) - left, float(size)
+
+
+# A run of text: its top and bottom (from the page's top), left, right, text, the width
+# of its first word and its font size.
+_Run = tuple[float, float, float, float, str, float, float]
+
+
+def _line(page: int, runs: list[_Run]) -> _Line:
+    """One line of runs, left to right; a gap wider than the font parts two cells."""
+    size = max(run[6] for run in runs)
+    text = runs[0][4]
+    for before, after in itertools.pairwise(runs):
+        gap = after[2] - before[3]
+        text += ("\t" if gap > _CELL_GAP * size else " " if gap > _TOUCH * size else "") + after[4]
+    top = min(run[0] for run in runs)
+    baseline = max(run[1] for run in runs)
+    right = max(run[3] for run in runs)
+    return _Line(page, top, baseline, runs[0][2], right, size, text, runs[0][5])
+
+
+def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[tuple[int, str]]:
+    """The keys of the lines repeated in the margins of at least half the pages."""
+    if len(pages) < 2:
+        return set()
+    seen: Counter[tuple[int, str]] = Counter()
+    for page, height in zip(pages, heights, strict=True):
+        seen.update(
+            {
+                line.key
+                for line in page
+                if line.top < height * _MARGIN or line.top > height * (1 - _MARGIN)
+            }
+        )
+    return {key for key, count in seen.items() if count * 2 >= len(pages)}
+
+
+def _paragraphs(lines: list[_Line]) -> list[str]:
+    """The lines as text: wrapped lines joined, paragraphs parted by a blank line."""
+    if not lines:
+        return []
+    spacing = _usual_spacing(lines)
+    # The text's right margin: tables and contents may reach further than its lines.
+    right = max((line.right for line in lines if "\t" not in line.text), default=0.0)
+    margin = Counter(round(line.left) for line in lines).most_common(1)[0][0]
+    out = [_indented(lines[0], margin)]
+    for previous, line in itertools.pairwise(lines):
+        same_page = line.page == previous.page
+        rows = "\t" in previous.text and "\t" in line.text  # a table's rows are set apart
+        if same_page and line.baseline - previous.baseline > spacing * (2 if rows else 1):
+            out += ["", _indented(line, margin)]
+        elif _wrapped(previous, line, right):
+            out[-1] = _joined(out[-1], line.text)
+        elif same_page:
+            out.append(_indented(line, margin))
+        else:
+            out += ["", _indented(line, margin)]
+    return out
+
+
+def _indented(line: _Line, margin: float) -> str:
+    """A line set in from the margin keeps that as spaces, as a list's lines are."""
+    spaces = round((line.left - margin) / (_SPACE * line.size)) if line.size else 0
+    return " " * min(max(spaces, 0), 8) + line.text
+
+
+def _usual_spacing(lines: list[_Line]) -> float:
+    steps = [
+        round(b.baseline - a.baseline, 1)
+        for a, b in itertools.pairwise(lines)
+        if a.page == b.page and b.baseline > a.baseline
+    ]
+    usual = (
+        Counter(steps).most_common(1)[0][0]
+        if steps
+        else statistics.mean(line.size for line in lines) * 1.2
+    )
+    return usual * _PARAGRAPH_GAP
+
+
+def _wrapped(previous: _Line, line: _Line, right: float) -> bool:
+    """Whether ``previous`` ended only because the next word did not fit on it."""
+    if "\t" in previous.text or "\t" in line.text:
+        return False
+    if abs(previous.size - line.size) > _SAME_SIZE:
+        return False  # a heading and the text under it
+    if _LIST_ITEM.match(line.text):
+        return False
+    if previous.text.endswith(_HYPHEN):
+        return True
+    # Glyph boxes are a little narrower than the widths a typesetter reckons with, and
+    # the widest line shows the margin only within a point or two: a word that comes
+    # within a space of fitting did not fit.
+    return previous.right + _SPACE * previous.size + line.first_word > right - _SPACE * line.size
+
+
+def _joined(text: str, more: str) -> str:
+    if text.endswith(_HYPHEN):
+        head, word = text[:-1], more.split(" ", 1)[0]
+        split_word = head[-1:].islower() and word[:1].islower()
+        if split_word and word.rstrip(",.") not in _KEPT_HYPHEN_BEFORE:
+            return head + more
+        return f"{head}-{more}" if word[:1].isupper() or not split_word else f"{head}- {more}"
+    return f"{text} {more}"
