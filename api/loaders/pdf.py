@@ -31,8 +31,9 @@ from api.loaders.records import MinutesFormatError
 
 _PDFIUM = threading.Lock()
 _CELL_GAP = 1.0  # a gap wider than the font size parts two cells
-_TOUCH = 0.1  # runs closer than this share a word ("<" and the address after it)
+_TOUCH = 0.2  # runs closer than this share a word ("<" and the address after it)
 _PARAGRAPH_GAP = 1.35  # times the usual distance between baselines
+_ROW_GAP = 1.2  # times the distance between a table's last two rows: its rows are even
 _MARGIN = 0.12  # running headers and footers lie in this share of the page's top and bottom
 _HYPHEN = "\x02"  # PDFium's mark of a hyphen at the end of a line
 # "Sundheds- og omsorgsudvalget": a hyphen before these words is the author's.
@@ -95,7 +96,7 @@ def _page_lines(document: pdfium.PdfDocument, number: int) -> list[_Line]:
             text = textpage.get_text_bounded(left, bottom, right, top)
             text = text.replace("\r", "").replace("\n", " ").strip()
             if text:
-                word, size = _first_word(textpage, left, bottom, top, text)
+                word, size = _first_word(textpage, left, right, bottom, top, text)
                 runs.append((height - top, height - bottom, left, right, text, word, size))
     finally:
         textpage.close()
@@ -115,13 +116,14 @@ def _page_lines(document: pdfium.PdfDocument, number: int) -> list[_Line]:
     return [_line(number, sorted(row, key=lambda run: run[2])) for row in rows]
 
 
-def _first_word(textpage: pdfium.PdfTextPage, left: float, bottom: float, top: float,
-                text: str) -> tuple[float, float]:  # fmt: skip
+def _first_word(textpage: pdfium.PdfTextPage, left: float, right: float, bottom: float,
+                top: float, text: str) -> tuple[float, float]:  # fmt: skip
     """The printed width of the run's first word (from its last character's box), and
     the size of the font it is set in."""
-    first = textpage.get_index(left + 0.5, (bottom + top) / 2, 2.0, 2.0)
-    if first is None or first < 0:
-        return 0.0, top - bottom
+    first = textpage.get_index(left + 1.0, (bottom + top) / 2, 4.0, 4.0)
+    if first is None or first < 0:  # no character there: a word's share of the run
+        word = text.split(" ", 1)[0]
+        return (right - left) * len(word) / len(text), top - bottom
     last = first + len(text.split(" ", 1)[0]) - 1
     size = pdfium_c.FPDFText_GetFontSize(textpage.raw, first)
     return float(textpage.get_charbox(last)[2]) - left, float(size)
@@ -136,13 +138,20 @@ def _line(page: int, runs: list[_Run]) -> _Line:
     """One line of runs, left to right; a gap wider than the font parts two cells."""
     size = max(run[6] for run in runs)
     text = runs[0][4]
+    # Where the line's first word ends: in the first run with a space, or where a run
+    # is followed by a gap ("<" and "https://…" can be two runs, one word).
+    word_end = None if " " in runs[0][4] else runs[0][3]
     for before, after in itertools.pairwise(runs):
         gap = after[2] - before[3]
-        text += ("\t" if gap > _CELL_GAP * size else " " if gap > _TOUCH * size else "") + after[4]
+        touching = gap <= _TOUCH * size
+        text += ("\t" if gap > _CELL_GAP * size else "" if touching else " ") + after[4]
+        if word_end is not None and touching and " " not in before[4]:
+            word_end = after[2] + after[5] if " " in after[4] else after[3]
+    first_word = runs[0][5] if word_end is None else word_end - runs[0][2]
     top = min(run[0] for run in runs)
     baseline = max(run[1] for run in runs)
     right = max(run[3] for run in runs)
-    return _Line(page, top, baseline, runs[0][2], right, size, text, runs[0][5])
+    return _Line(page, top, baseline, runs[0][2], right, size, text, first_word)
 
 
 def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[tuple[int, str]]:
@@ -165,15 +174,21 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     """The lines as text: wrapped lines joined, paragraphs parted by a blank line."""
     if not lines:
         return []
-    spacing = _usual_spacing(lines)
+    spacing = _usual_spacing(lines, rows=False)
+    row_spacing = _usual_spacing(lines, rows=True)
     # The text's right margin: tables and contents may reach further than its lines.
     right = max((line.right for line in lines if "\t" not in line.text), default=0.0)
     margin = Counter(round(line.left) for line in lines).most_common(1)[0][0]
     out = [_indented(lines[0], margin)]
+    row_gap = None  # between the last two rows of the table being read
     for previous, line in itertools.pairwise(lines):
         same_page = line.page == previous.page
-        rows = "\t" in previous.text and "\t" in line.text  # a table's rows are set apart
-        if same_page and line.baseline - previous.baseline > spacing * (2 if rows else 1):
+        gap = line.baseline - previous.baseline
+        rows = same_page and "\t" in previous.text and "\t" in line.text
+        # Rows are as far apart as their cells are tall; a table ends where that grows.
+        limit = (row_gap * _ROW_GAP if row_gap else row_spacing) if rows else spacing
+        row_gap = gap if rows and gap <= limit else None
+        if same_page and gap > limit:
             out += ["", _indented(line, margin)]
         elif _wrapped(previous, line, right):
             out[-1] = _joined(out[-1], line.text)
@@ -190,11 +205,15 @@ def _indented(line: _Line, margin: float) -> str:
     return " " * min(max(spaces, 0), 8) + line.text
 
 
-def _usual_spacing(lines: list[_Line]) -> float:
+def _usual_spacing(lines: list[_Line], *, rows: bool) -> float:
+    """The distance between baselines beyond which a paragraph (or, between ``rows`` of
+    tables, a table) ends."""
     steps = [
         round(b.baseline - a.baseline, 1)
         for a, b in itertools.pairwise(lines)
-        if a.page == b.page and b.baseline > a.baseline
+        if a.page == b.page
+        and b.baseline > a.baseline
+        and ("\t" in a.text and "\t" in b.text) == rows
     ]
     usual = (
         Counter(steps).most_common(1)[0][0]
