@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from api.db import create_engine
 from api.loaders import MinutesFormatError, minutes_to_json, parse_minutes, read_document
-from api.loaders.ingest import FileResult, IngestReport, ingest_paths
+from api.loaders.ingest import MB, FileResult, IngestReport, ingest_paths
 from api.logging_config import LOGGING
 from api.migrations import MigrationError, NotMigratedError, ensure_migrated, upgrade
 from api.progress import IngestProgress
@@ -72,6 +72,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--organization",
         metavar="NAME",
         help='whose minutes these all are, e.g. "Høje-Taastrup Kommune" or "Region Midtjylland"',
+    )
+    ingest.add_argument(
+        "--max-size",
+        type=float,
+        metavar="MB",
+        help="refuse documents larger than this (default: REFERAT_MAX_DOCUMENT_MB, or 100)",
     )
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
     ingest.add_argument(
@@ -148,6 +154,7 @@ def _run_ingest(engine: Engine, args: argparse.Namespace, settings: Settings) ->
             organization=args.organization,
             default_organization=settings.organization,
             workers=args.workers,
+            max_bytes=int((args.max_size or settings.max_document_mb) * MB),
             on_result=on_result,
             on_total=progress.start,
         )

@@ -15,6 +15,8 @@ class Settings:
     # Whose minutes a document is when neither `ingest --organization` nor the
     # document's letterhead says.
     organization: str | None = None
+    # The largest document ingest reads, in MB (REFERAT_MAX_DOCUMENT_MB).
+    max_document_mb: float = 100.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -24,4 +26,5 @@ class Settings:
             database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             cors_origins=origins,
             organization=env.get("REFERAT_ORGANIZATION", "").strip() or None,
+            max_document_mb=float(env.get("REFERAT_MAX_DOCUMENT_MB", "100")),
         )

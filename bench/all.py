@@ -49,7 +49,7 @@ def main() -> None:
     if args.smoke:
         short = [
             ["--runs", "1", "--repeat", "1"],
-            ["--runs", "1"],
+            ["--runs", "1", "--large-mb", "1"],
             ["--repeat", "1"],
             ["--seconds", "1", "--warmup", "0", "--rounds", "1", "--without-postgraphile"],
         ]

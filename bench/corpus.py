@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import sys
 from collections.abc import Iterator
@@ -160,6 +161,26 @@ def write_corpus(count: int, out: Path, seed: int = 2007) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def write_large_document(size: int, out: Path, seed: int = 2007) -> Path:
+    """One meeting of nearly ``size`` bytes: the items of the corpus' meetings, numbered
+    on, under one header (the largest document ingest accepts, for its memory)."""
+    texts = (text for _, text in meetings(max(size // 20_000, 50), seed))
+    first = next(texts)
+    header = first.partition("\nPunkt 1:")[0].split("Indholdsfortegnelse")[0] + "\n"
+    parts = [header]
+    written = len(header.encode())
+    for text in itertools.chain([first], texts):
+        for item in text.split("\nPunkt ")[1:]:
+            piece = f"\nPunkt {len(parts)}:" + item.split(":", 1)[1] + "\n"
+            written += len(piece.encode())
+            if written > size:
+                out.write_text("".join(parts), encoding="utf-8")
+                return out
+            parts.append(piece)
+    out.write_text("".join(parts), encoding="utf-8")
+    return out
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.loaders import parse_minutes, read_document  # noqa: E402
 from api.migrations import upgrade  # noqa: E402
-from bench.corpus import ORGANIZATION, write_corpus  # noqa: E402
+from bench.corpus import ORGANIZATION, write_corpus, write_large_document  # noqa: E402
 from bench.figures import Figure, record  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -51,6 +51,9 @@ def main() -> None:
     options.add_argument("--runs", type=int, default=3)
     options.add_argument("--engines", default="sqlite,postgresql")
     options.add_argument("--corpus", type=Path, help="reuse or create the corpus here")
+    options.add_argument(
+        "--large-mb", type=float, default=100, help="the large document's size (the default limit)"
+    )
     args = options.parse_args()
     with tempfile.TemporaryDirectory(prefix="referat-bench-") as scratch:
         corpus = args.corpus or Path(scratch) / "corpus"
@@ -81,6 +84,30 @@ def main() -> None:
                 Figure("ingest", f"{what}, peak RSS", statistics.median(peaks) / 1024, "MB",
                        statistics.median(small_peaks) / 1024, "a tenth of the corpus", False),
             )  # fmt: skip
+        _large(args, Path(scratch))
+
+
+def _large(args: argparse.Namespace, scratch: Path) -> None:
+    """Peak RSS of ingesting one document of the largest size accepted, beside one of an
+    ordinary meeting: what the document itself costs, in times its size."""
+    large, ordinary = scratch / "large", scratch / "ordinary"
+    large.mkdir(exist_ok=True)
+    ordinary.mkdir(exist_ok=True)
+    document = write_large_document(int(args.large_mb * 1e6), large / "large.txt")
+    size = document.stat().st_size
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
+    (ordinary / "one.txt").write_bytes(seed.read_bytes())
+    for engine in args.engines.split(","):
+        peaks = [_ingest(engine, large, None, scratch)[1] for _ in range(args.runs)]
+        bases = [_ingest(engine, ordinary, None, scratch)[1] for _ in range(args.runs)]
+        peak, base = statistics.median(peaks) * 1024, statistics.median(bases) * 1024
+        ratio = (peak - base) / size
+        print(
+            f"{'large document ' + engine:24} {size / 1e6:6.0f} MB: peak RSS {peak / 1e6:5.0f} MB, "
+            f"{base / 1e6:.0f} MB for one meeting: {ratio:.1f}x its size"
+        )
+        record(Figure("ingest", f"{engine}, {size / 1e6:.0f} MB document, RSS over its size",
+                      ratio, "x", 8.0, "the bound", False))  # fmt: skip
 
 
 def _corpus(folder: Path, meetings: int) -> list[Path]:

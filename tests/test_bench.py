@@ -34,8 +34,12 @@ def test_corpus_is_deterministic_and_parses(tmp_path: Path) -> None:
 
 def test_ingest_bench_runs_on_each_engine(database_url: str) -> None:
     engine = make_url(database_url).get_backend_name()
-    out = run("bench/ingest.py", "--meetings", "20", "--runs", "1", "--engines", engine)
+    out = run(
+        "bench/ingest.py", "--meetings", "20", "--runs", "1", "--engines", engine,
+        "--large-mb", "2",
+    )  # fmt: skip
     assert f"ingest {engine}" in out and "meetings/s" in out and "peak RSS" in out
+    assert f"large document {engine}" in out and "x its size" in out
 
 
 def test_search_bench_runs_on_each_engine(database_url: str) -> None:

@@ -31,6 +31,10 @@ from api.models import Document
 
 # The store step's bulk inserts use the driver directly, so its errors arrive unwrapped.
 _DATABASE_ERRORS = (sa.exc.SQLAlchemyError, sqlite3.Error, psycopg.Error)
+MB = 1_000_000
+# Reading a document takes memory in proportion to it (about five times its size for
+# text); minutes are rarely over a few MB, PDFs with scans some tens.
+DEFAULT_MAX_BYTES = 100 * MB
 _PARALLEL_FROM = 16  # below this many files a process pool costs more than it saves
 _IN_FLIGHT_PER_WORKER = 4  # bounds memory: only this many parsed documents wait per worker
 
@@ -94,6 +98,7 @@ def ingest_paths(
     organization: str | None = None,
     default_organization: str | None = None,
     workers: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     on_result: Callable[[FileResult], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> IngestReport:
@@ -110,7 +115,7 @@ def ingest_paths(
     is stored in a transaction of its own.
     """
     organizations = Organizations(organization, default_organization)
-    report = _ingest_all(engine, paths, organizations, workers, on_result, on_total)
+    report = _ingest_all(engine, paths, organizations, workers, max_bytes, on_result, on_total)
     _refresh_statistics(engine, report)
     return report
 
@@ -120,6 +125,7 @@ def _ingest_all(
     paths: Iterable[str | Path],
     organizations: Organizations,
     workers: int | None,
+    max_bytes: int,
     on_result: Callable[[FileResult], None] | None,
     on_total: Callable[[int], None] | None,
 ) -> IngestReport:
@@ -142,7 +148,7 @@ def _ingest_all(
         record(FileResult(passed.path, status, reason=passed.reason, is_document=False))
     if on_total is not None:
         on_total(len(files))
-    _ingest_files(engine, files, organizations, workers, record)
+    _ingest_files(engine, files, organizations, workers, max_bytes, record)
     report.empty = [path for path in dict.fromkeys(given_paths) if path not in documents]
     return report
 
@@ -152,9 +158,10 @@ def _ingest_files(
     files: list[Path],
     organizations: Organizations,
     workers: int | None,
+    max_bytes: int,
     record: Callable[[FileResult], None],
 ) -> None:
-    jobs = _read(files, _known_documents(engine))
+    jobs = _read(files, _known_documents(engine), max_bytes)
     local = _Worker(engine, organizations)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(files) < _PARALLEL_FROM:
@@ -271,11 +278,19 @@ def _parse(path: str, data: bytes, source: Source) -> _Done:
 
 
 def _read(
-    files: list[Path], known: set[str]
+    files: list[Path], known: set[str], max_bytes: int
 ) -> Iterator[tuple[str, tuple[bytes, Source] | FileResult]]:
     for file in files:
         path = str(file)
         try:
+            size = file.stat().st_size
+            if size > max_bytes:  # refused before it is read: memory grows with a document
+                reason = (
+                    f"too large: {size / MB:.1f} MB, above the limit of {max_bytes / MB:g} MB "
+                    "(--max-size or REFERAT_MAX_DOCUMENT_MB)"
+                )
+                yield path, FileResult(path, "failed", reason=reason)
+                continue
             data = file.read_bytes()
         except OSError as exc:
             yield path, FileResult(path, "failed", reason=exc.strerror or str(exc))

@@ -224,6 +224,21 @@ def test_a_printed_pdf_is_ingested_as_the_organization_its_running_header_names(
     assert numbers == [item["number"] for item in golden["items"]]
 
 
+def test_a_document_above_the_size_limit_is_refused_unread(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    small, large = tmp_path / "a.txt", tmp_path / "b.txt"
+    small.write_bytes(AGENDA.read_bytes())
+    large.write_bytes(AGENDA.read_bytes() + b"\n" * 3000)
+    limit = len(AGENDA.read_bytes()) + 100
+    report = ingest_paths(engine, [tmp_path], max_bytes=limit)
+    assert [r.line() for r in report.results] == [
+        f"{small}: ingested",
+        f"{large}: too large: 0.0 MB, above the limit of {limit / 1e6:g} MB "
+        "(--max-size or REFERAT_MAX_DOCUMENT_MB)",
+    ]
+
+
 def test_a_path_that_holds_no_document_fails_the_run(engine: sa.Engine, tmp_path: Path) -> None:
     images = tmp_path / "billeder"
     images.mkdir()
