@@ -38,7 +38,7 @@ class Passed:
 @dataclass
 class Discovery:
     files: list[tuple[Path, str]] = field(default_factory=list)  # (file, the path given)
-    passed: list[tuple[Passed, str]] = field(default_factory=list)
+    passed: list[Passed] = field(default_factory=list)
 
 
 def discover(paths: Iterable[str | Path]) -> Discovery:
@@ -50,19 +50,19 @@ def discover(paths: Iterable[str | Path]) -> Discovery:
             mode = path.stat().st_mode
         except FileNotFoundError:
             reason = "broken symbolic link" if path.is_symlink() else "no such file or directory"
-            found.passed.append((Passed(given, reason, failed=True), given))
+            found.passed.append(Passed(given, reason, failed=True))
             continue
         except OSError as exc:
-            found.passed.append((Passed(given, _unreadable(exc), failed=True), given))
+            found.passed.append(Passed(given, _unreadable(exc), failed=True))
             continue
         if stat.S_ISDIR(mode):
             files, passed = _walk(path)
             found.files += [(file, given) for file in files]
-            found.passed += [(item, given) for item in passed]
+            found.passed += passed
         elif stat.S_ISREG(mode):
             found.files.append((path, given))
         else:
-            found.passed.append((Passed(given, _special(mode)), given))
+            found.passed.append(Passed(given, _special(mode)))
     return found
 
 

@@ -134,16 +134,18 @@ def _ingest_all(
     files = [file for file, _ in found.files]
     report = IngestReport()
     documents: set[str] = set()  # the paths given that held a document
-    given = {str(file): path for file, path in found.files}
+    given: dict[str, set[str]] = {}  # a file's path: the paths given it was found under
+    for file, path in found.files:
+        given.setdefault(str(file), set()).add(path)
 
     def record(result: FileResult) -> None:
         report.results.append(result)
         if result.is_document:
-            documents.add(given[result.path])
+            documents.update(given[result.path])
         if on_result is not None:
             on_result(result)
 
-    for passed, _ in found.passed:
+    for passed in found.passed:
         status = "failed" if passed.failed else "skipped"
         record(FileResult(passed.path, status, reason=passed.reason, is_document=False))
     if on_total is not None:

@@ -23,7 +23,7 @@ def test_a_tree_is_walked_in_name_order_and_every_other_path_named(tmp_path: Pat
     ]  # fmt: skip
     assert {given for _, given in found.files} == {str(tmp_path)}
     assert [(Path(p.path).relative_to(tmp_path).as_posix(), p.reason, p.failed)
-            for p, _ in found.passed] == [
+            for p in found.passed] == [
         (".git", "hidden, not read", False),
         (".skjult", "hidden, not read", False),
         ("b/op", "symbolic link loop: to a folder it is in", False),
@@ -40,7 +40,7 @@ def test_paths_given_are_taken_as_they_are(tmp_path: Path) -> None:
     given = [tmp_path / "notes.dat", tmp_path / "fifo", tmp_path / "nothing", tmp_path / "self"]
     found = discover(given)
     assert [file for file, _ in found.files] == [tmp_path / "notes.dat"]  # content decides
-    assert [p for p, _ in found.passed] == [
+    assert found.passed == [
         Passed(str(tmp_path / "fifo"), "not a regular file: a FIFO"),
         Passed(str(tmp_path / "nothing"), "no such file or directory", failed=True),
         Passed(str(tmp_path / "self"), "unreadable: Too many levels of symbolic links", True),

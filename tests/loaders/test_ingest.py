@@ -247,6 +247,9 @@ def test_a_path_that_holds_no_document_fails_the_run(engine: sa.Engine, tmp_path
     assert report.empty == [str(images)]
     assert report.failed
     assert statuses(report) == ["skipped", "ingested"]
+    # A document found under two of the paths given is in both.
+    seed = SEEDS / "003_3a47a5f1bc055bc2.txt"
+    assert ingest_paths(engine, [seed.parent, seed]).empty == []
 
 
 def test_html_pages_and_documents_named_for_another_format_are_read_by_content(
