@@ -119,12 +119,11 @@ def _text(text: str) -> list[Any]:
     for paragraph in text.split("\n\n"):
         lines = paragraph.split("\n")
         if all(" | " in line for line in lines):
-            # A row a line: cells as they are, in a small type (a cell that wraps would
-            # make a row of several lines, which is not read as a row yet).
-            table = Table([line.split(" | ") for line in lines], spaceBefore=7)
+            # Cells wrap within their column, as in a word processor's table.
+            rows = [[Paragraph(escape(c), _CELL) for c in line.split(" | ")] for line in lines]
+            table = Table(rows, spaceBefore=7)
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "grey"),
-                                       ("FONTNAME", (0, 0), (-1, -1), "Vera"),
-                                       ("FONTSIZE", (0, 0), (-1, -1), 7)]))  # fmt: skip
+                                       ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
             flowables.append(table)
             continue
         block = [

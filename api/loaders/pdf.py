@@ -17,12 +17,13 @@ PDFium is not thread-safe, so documents are read under one lock.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import re
 import statistics
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -34,6 +35,8 @@ _CELL_GAP = 1.0  # a gap wider than the font size parts two cells
 _TOUCH = 0.2  # runs closer than this share a word ("<" and the address after it)
 _PARAGRAPH_GAP = 1.35  # times the usual distance between baselines
 _ROW_GAP = 1.2  # times the distance between a table's last two rows: its rows are even
+_CELL_LEADING = 1.35  # times the font size: the lines of one cell are no further apart
+_ALIGNED = 3.0  # points between a cell's start and a line's part under it
 _MARGIN = 0.12  # running headers and footers lie in this share of the page's top and bottom
 _HYPHEN = "\x02"  # PDFium's mark of a hyphen at the end of a line
 # "Sundheds- og omsorgsudvalget": a hyphen before these words is the author's.
@@ -54,6 +57,7 @@ class _Line:
     size: float
     text: str
     first_word: float = 0.0  # the width of its first word, as printed
+    cells: list[float] = field(default_factory=list)  # where each cell starts, left to right
 
     @property
     def key(self) -> tuple[int, str]:
@@ -96,8 +100,8 @@ def _page_lines(document: pdfium.PdfDocument, number: int) -> list[_Line]:
             text = textpage.get_text_bounded(left, bottom, right, top)
             text = text.replace("\r", "").replace("\n", " ").strip()
             if text:
-                word, size = _first_word(textpage, left, right, bottom, top, text)
-                runs.append((height - top, height - bottom, left, right, text, word, size))
+                word, size, base = _first_word(textpage, left, right, bottom, top, text)
+                runs.append((height - top, height - base, left, right, text, word, size))
     finally:
         textpage.close()
         page.close()
@@ -117,19 +121,22 @@ def _page_lines(document: pdfium.PdfDocument, number: int) -> list[_Line]:
 
 
 def _first_word(textpage: pdfium.PdfTextPage, left: float, right: float, bottom: float,
-                top: float, text: str) -> tuple[float, float]:  # fmt: skip
-    """The printed width of the run's first word (from its last character's box), and
-    the size of the font it is set in."""
+                top: float, text: str) -> tuple[float, float, float]:  # fmt: skip
+    """The printed width of the run's first word (from its last character's box), the
+    size of the font it is set in, and its baseline (a "p" reaches below it, and glyph
+    boxes would make lines of one cell look further apart than they are)."""
     first = textpage.get_index(left + 1.0, (bottom + top) / 2, 4.0, 4.0)
     if first is None or first < 0:  # no character there: a word's share of the run
         word = text.split(" ", 1)[0]
-        return (right - left) * len(word) / len(text), top - bottom
+        return (right - left) * len(word) / len(text), top - bottom, bottom
     last = first + len(text.split(" ", 1)[0]) - 1
     size = pdfium_c.FPDFText_GetFontSize(textpage.raw, first)
-    return float(textpage.get_charbox(last)[2]) - left, float(size)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    base = y.value if pdfium_c.FPDFText_GetCharOrigin(textpage.raw, first, x, y) else bottom
+    return float(textpage.get_charbox(last)[2]) - left, float(size), base
 
 
-# A run of text: its top and bottom (from the page's top), left, right, text, the width
+# A run of text: its top and baseline (from the page's top), left, right, text, the width
 # of its first word and its font size.
 _Run = tuple[float, float, float, float, str, float, float]
 
@@ -141,9 +148,12 @@ def _line(page: int, runs: list[_Run]) -> _Line:
     # Where the line's first word ends: in the first run with a space, or where a run
     # is followed by a gap ("<" and "https://…" can be two runs, one word).
     word_end = None if " " in runs[0][4] else runs[0][3]
+    cells = [runs[0][2]]
     for before, after in itertools.pairwise(runs):
         gap = after[2] - before[3]
         touching = gap <= _TOUCH * size
+        if gap > _CELL_GAP * size:
+            cells.append(after[2])
         text += ("\t" if gap > _CELL_GAP * size else "" if touching else " ") + after[4]
         if word_end is not None and touching and " " not in before[4]:
             word_end = after[2] + after[5] if " " in after[4] else after[3]
@@ -151,7 +161,7 @@ def _line(page: int, runs: list[_Run]) -> _Line:
     top = min(run[0] for run in runs)
     baseline = max(run[1] for run in runs)
     right = max(run[3] for run in runs)
-    return _Line(page, top, baseline, runs[0][2], right, size, text, first_word)
+    return _Line(page, top, baseline, runs[0][2], right, size, text, first_word, cells)
 
 
 def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[tuple[int, str]]:
@@ -181,9 +191,15 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     margin = Counter(round(line.left) for line in lines).most_common(1)[0][0]
     out = [_indented(lines[0], margin)]
     row_gap = None  # between the last two rows of the table being read
+    row: _Line | None = None  # the table row being read, cells that wrap joined into it
     for previous, line in itertools.pairwise(lines):
         same_page = line.page == previous.page
         gap = line.baseline - previous.baseline
+        if row is not None and same_page and _continues(row, line, gap):
+            row = _merged(row, line)
+            out[-1] = row.text
+            continue
+        row = line if "\t" in line.text else None
         rows = same_page and "\t" in previous.text and "\t" in line.text
         # Rows are as far apart as their cells are tall; a table ends where that grows.
         limit = (row_gap * _ROW_GAP if row_gap else row_spacing) if rows else spacing
@@ -197,6 +213,28 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         else:
             out += ["", _indented(line, margin)]
     return out
+
+
+def _continues(row: _Line, line: _Line, gap: float) -> bool:
+    """Whether ``line`` holds the further lines of cells of ``row`` that wrapped: set as
+    close as lines of one cell are, each of its parts under one of the row's cells.
+    Rows themselves are further apart, by their cells' padding."""
+    if gap > line.size * _CELL_LEADING:
+        return False
+    return all(any(abs(start - cell) < _ALIGNED for cell in row.cells) for start in line.cells)
+
+
+def _merged(row: _Line, line: _Line) -> _Line:
+    """The row with each part of ``line`` added to the cell it lies under."""
+    texts = row.text.split("\t")
+    for start, more in zip(line.cells, line.text.split("\t"), strict=True):
+        column = min(range(len(row.cells)), key=lambda i: abs(row.cells[i] - start))
+        texts[column] = _joined(texts[column], more) if texts[column] else more
+    merged = _Line(
+        line.page, row.top, line.baseline, row.left, max(row.right, line.right),
+        row.size, "\t".join(texts), row.first_word, row.cells,
+    )  # fmt: skip
+    return merged
 
 
 def _indented(line: _Line, margin: float) -> str:
