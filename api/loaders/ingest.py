@@ -295,7 +295,7 @@ def _read(
                 continue
             data = file.read_bytes()
         except OSError as exc:
-            yield path, FileResult(path, "failed", reason=exc.strerror or str(exc))
+            yield path, FileResult(path, "failed", reason=f"unreadable: {exc.strerror or exc}")
             continue
         source = Source.of(path, data)
         if source.sha256 in known:

@@ -239,6 +239,13 @@ def test_a_document_above_the_size_limit_is_refused_unread(
     ]
 
 
+def test_a_file_that_cannot_be_read_is_named_with_the_reason(engine: sa.Engine) -> None:
+    # Root reads any file it may open; /proc/self/mem is one whose reading fails.
+    report = ingest_paths(engine, ["/proc/self/mem"])
+    assert [r.line() for r in report.results] == ["/proc/self/mem: unreadable: Input/output error"]
+    assert report.failed
+
+
 def test_a_path_that_holds_no_document_fails_the_run(engine: sa.Engine, tmp_path: Path) -> None:
     images = tmp_path / "billeder"
     images.mkdir()
