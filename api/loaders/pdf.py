@@ -72,10 +72,11 @@ def pdf_to_text(data: bytes, *, source: str) -> str:
         except pdfium.PdfiumError as exc:
             raise MinutesFormatError(source, 1, f"unreadable PDF: {exc}") from None
         try:
-            pages = [_page_lines(document, number) for number in range(len(document))]
-            heights = [document[number].get_height() for number in range(len(document))]
+            read = [_page_lines(document, number) for number in range(len(document))]
         finally:
             document.close()
+    pages = [lines for lines, _ in read]
+    heights = [height for _, height in read]
     if not any(pages):
         raise MinutesFormatError(
             source, 1, "a PDF without a text layer (scanned?): Referat does not do OCR"
@@ -89,7 +90,8 @@ def pdf_to_text(data: bytes, *, source: str) -> str:
     return "\n".join([*letterhead, "", *_paragraphs(body)]).strip("\n") + "\n"
 
 
-def _page_lines(document: pdfium.PdfDocument, number: int) -> list[_Line]:
+def _page_lines(document: pdfium.PdfDocument, number: int) -> tuple[list[_Line], float]:
+    """The page's lines, top to bottom, and the page's height."""
     page = document[number]
     height = page.get_height()
     textpage = page.get_textpage()
@@ -117,7 +119,7 @@ def _page_lines(document: pdfium.PdfDocument, number: int) -> list[_Line]:
                 rows[-1].append(run)
                 continue
         rows.append([run])
-    return [_line(number, sorted(row, key=lambda run: run[2])) for row in rows]
+    return [_line(number, sorted(row, key=lambda run: run[2])) for row in rows], height
 
 
 def _first_word(textpage: pdfium.PdfTextPage, left: float, right: float, bottom: float,
@@ -197,7 +199,7 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         gap = line.baseline - previous.baseline
         if row is not None and same_page and _continues(row, line, gap):
             row = _merged(row, line)
-            out[-1] = row.text
+            out[-1] = _indented(row, margin)
             continue
         row = line if "\t" in line.text else None
         rows = same_page and "\t" in previous.text and "\t" in line.text
