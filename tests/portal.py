@@ -55,9 +55,9 @@ def _preamble(records: dict[str, Any], shape: str) -> list[str]:
     if records["location"]:
         fields.append(("Mødested", records["location"]))
     if records["participants"]:
-        fields.append(("Mødedeltagere", _people(records["participants"])))
+        fields.append(("Mødedeltagere", people(records["participants"])))
     if records["absentees"]:
-        fields.append(("Afbud", _people(records["absentees"])))
+        fields.append(("Afbud", people(records["absentees"])))
     if shape == "classic":
         return [f"<p><strong>{label}</strong> {escape(value)}</p>" for label, value in fields]
     rows = "".join(
@@ -78,7 +78,8 @@ def meeting_date(records: dict[str, Any]) -> str:
     return text
 
 
-def _people(people: list[dict[str, Any]]) -> str:
+def people(people: list[dict[str, Any]]) -> str:
+    """Participants as the preamble lists them: "Name (role), Name"."""
     return ", ".join(p["name"] + (f" ({p['role']})" if p["role"] else "") for p in people)
 
 

@@ -28,7 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from tests.portal import meeting_date
+from tests.portal import meeting_date, people
 
 _FONTS = Path(reportlab.__file__).parent / "fonts"  # Bitstream Vera ships with reportlab
 pdfmetrics.registerFont(TTFont("Vera", str(_FONTS / "Vera.ttf")))
@@ -63,9 +63,9 @@ def printed_pdf(records: dict[str, Any]) -> bytes:
 def _story(records: dict[str, Any]) -> list[Any]:
     story: list[Any] = [Paragraph(escape(records["title"]), _TITLE)]
     fields = [("Mødedato", meeting_date(records)), ("Mødested", records["location"])]
-    fields += [("Mødedeltagere", _people(records["participants"]))]
+    fields += [("Mødedeltagere", people(records["participants"]))]
     if records["absentees"]:
-        fields.append(("Afbud", _people(records["absentees"])))
+        fields.append(("Afbud", people(records["absentees"])))
     for label, value in fields:
         if value:
             story.append(Paragraph(f"<b>{label}</b> {escape(value)}", _FIRST))
@@ -93,10 +93,6 @@ def _story(records: dict[str, Any]) -> list[Any]:
                     name += "." + attachment["file_extension"]
                 story.append(Paragraph(escape(name), _FIRST))
     return story
-
-
-def _people(people: list[dict[str, Any]]) -> str:
-    return ", ".join(p["name"] + (f" ({p['role']})" if p["role"] else "") for p in people)
 
 
 def _contents(items: list[dict[str, Any]]) -> Table:
