@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import math
 import re
 import statistics
 import threading
@@ -33,12 +34,14 @@ from api.loaders.records import MinutesFormatError
 _PDFIUM = threading.Lock()
 _CELL_GAP = 1.0  # a gap wider than the font size parts two cells
 _TOUCH = 0.2  # runs closer than this share a word ("<" and the address after it)
+_WORD_GAP = 0.5  # a gap this wide parts two words even where no space is read
 _PARAGRAPH_GAP = 1.35  # times the usual distance between baselines
 _ROW_GAP = 1.2  # times the distance between a table's last two rows: its rows are even
 _CELL_LEADING = 1.35  # times the font size: the lines of one cell are no further apart
 _ALIGNED = 3.0  # points between a cell's start and a line's part under it
 _MARGIN = 0.12  # running headers and footers lie in this share of the page's top and bottom
 _HYPHEN = "\x02"  # PDFium's mark of a hyphen at the end of a line
+_HYPHEN_MARKS = frozenset({"\x02", "\ufffe"})  # as its two ways of reading text give it
 # "Sundheds- og omsorgsudvalget": a hyphen before these words is the author's.
 _KEPT_HYPHEN_BEFORE = frozenset({"og", "eller", "samt", "til", "som"})
 _DIGITS = re.compile(r"\d+")
@@ -96,14 +99,7 @@ def _page_lines(document: pdfium.PdfDocument, number: int) -> tuple[list[_Line],
     height = page.get_height()
     textpage = page.get_textpage()
     try:
-        runs = []
-        for index in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(index)
-            text = textpage.get_text_bounded(left, bottom, right, top)
-            text = text.replace("\r", "").replace("\n", " ").strip()
-            if text:
-                word, size, base = _first_word(textpage, left, right, bottom, top, text)
-                runs.append((height - top, height - base, left, right, text, word, size))
+        runs = _page_runs(textpage, height)
     finally:
         textpage.close()
         page.close()
@@ -122,20 +118,70 @@ def _page_lines(document: pdfium.PdfDocument, number: int) -> tuple[list[_Line],
     return [_line(number, sorted(row, key=lambda run: run[2])) for row in rows], height
 
 
-def _first_word(textpage: pdfium.PdfTextPage, left: float, right: float, bottom: float,
-                top: float, text: str) -> tuple[float, float, float]:  # fmt: skip
-    """The printed width of the run's first word (from its last character's box), the
-    size of the font it is set in, and its baseline (a "p" reaches below it, and glyph
-    boxes would make lines of one cell look further apart than they are)."""
-    first = textpage.get_index(left + 1.0, (bottom + top) / 2, 4.0, 4.0)
-    if first is None or first < 0:  # no character there: a word's share of the run
-        word = text.split(" ", 1)[0]
-        return (right - left) * len(word) / len(text), top - bottom, bottom
-    last = first + len(text.split(" ", 1)[0]) - 1
-    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, first)
+# A character read: itself, its box (left, bottom, right, top) and its index on the page.
+_Char = tuple[str, float, float, float, float, int]
+
+
+def _page_runs(textpage: pdfium.PdfTextPage, height: float) -> list[_Run]:
+    """The page's words as runs of characters, each from its characters' own boxes.
+
+    Character by character, not by PDFium's rectangles of text: where a generator sets
+    kerned letters one by one (a browser's "Print to PDF"), a rectangle's text also
+    holds its neighbours' overlapping letters ("REFERATAT"), and its rectangles can
+    span several lines of a table."""
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count) if count > 0 else ""
+    if len(text) != count:  # characters beyond one UTF-16 unit: read one at a time
+        text = "".join(textpage.get_text_range(index, 1)[:1] or " " for index in range(count))
+    runs: list[_Run] = []
+    word: list[_Char] = []
+
+    def close() -> None:
+        if word:
+            runs.append(_word_run(textpage, height, word))
+            word.clear()
+
+    for index, char in enumerate(text):
+        if char.isspace() and char != "\xa0":
+            close()
+            continue
+        left, bottom, right, top = textpage.get_charbox(index)
+        if word:
+            last = word[-1]
+            # The word's tallest letter so far stands for its size: a quote mark or a
+            # full stop alone is a fraction of it.
+            size = max(*(char[4] - char[2] for char in word), top - bottom, 1.0)
+            low, high = min(char[2] for char in word), max(char[4] for char in word)
+            # An underscore lies below its word's letters, a superscript above them.
+            other_line = bottom > high + size / 2 or top < low - size / 2
+            # A word ends at a space PDFium reads (its own, or one it infers from the
+            # gap); glyph boxes alone would part "2" from "1" in a narrow font.
+            if other_line or left - last[3] > _WORD_GAP * size or left < last[1] - size:
+                close()
+        word.append((_HYPHEN if char in _HYPHEN_MARKS else char, left, bottom, right, top, index))
+    close()
+    return runs
+
+
+def _font_size(textpage: pdfium.PdfTextPage, index: int) -> float:
+    """The size the character is printed at: its font's size as its text matrix scales
+    it (a browser sets 16 px type through a matrix of 0.75, i.e. 12 pt)."""
+    size = float(pdfium_c.FPDFText_GetFontSize(textpage.raw, index))
+    matrix = pdfium_c.FS_MATRIX()
+    if pdfium_c.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix)):
+        size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
+    return size
+
+
+def _word_run(textpage: pdfium.PdfTextPage, height: float, chars: list[_Char]) -> _Run:
+    left, right = chars[0][1], max(char[3] for char in chars)
+    top = max(char[4] for char in chars)
+    first = chars[0][5]
+    size = _font_size(textpage, first) or top - chars[0][2]
     x, y = ctypes.c_double(), ctypes.c_double()
-    base = y.value if pdfium_c.FPDFText_GetCharOrigin(textpage.raw, first, x, y) else bottom
-    return float(textpage.get_charbox(last)[2]) - left, float(size), base
+    base = y.value if pdfium_c.FPDFText_GetCharOrigin(textpage.raw, first, x, y) else chars[0][2]
+    text = "".join(char[0] for char in chars)
+    return (height - top, height - base, left, right, text, right - left, size)
 
 
 # A run of text: its top and baseline (from the page's top), left, right, text, the width
@@ -187,6 +233,8 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     if not lines:
         return []
     spacing = _usual_spacing(lines, rows=False)
+    # Larger type is set further apart: a heading's lines by its own size.
+    body_size = Counter(round(line.size, 1) for line in lines).most_common(1)[0][0]
     row_spacing = _usual_spacing(lines, rows=True)
     # The text's right margin: tables and contents may reach further than its lines.
     right = max((line.right for line in lines if "\t" not in line.text), default=0.0)
@@ -204,7 +252,8 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         row = line if "\t" in line.text else None
         rows = same_page and "\t" in previous.text and "\t" in line.text
         # Rows are as far apart as their cells are tall; a table ends where that grows.
-        limit = (row_gap * _ROW_GAP if row_gap else row_spacing) if rows else spacing
+        scaled = spacing * max(1.0, min(line.size, previous.size) / body_size)
+        limit = (row_gap * _ROW_GAP if row_gap else row_spacing) if rows else scaled
         row_gap = gap if rows and gap <= limit else None
         if same_page and gap > limit:
             out += ["", _indented(line, margin)]
