@@ -135,31 +135,33 @@ def _page_runs(textpage: pdfium.PdfTextPage, height: float) -> list[_Run]:
         text = "".join(textpage.get_text_range(index, 1)[:1] or " " for index in range(count))
     runs: list[_Run] = []
     word: list[_Char] = []
-
-    def close() -> None:
-        if word:
-            runs.append(_word_run(textpage, height, word))
-            word.clear()
+    low = high = tallest = 0.0  # the word's lowest and highest edges, its tallest letter
 
     for index, char in enumerate(text):
         if char.isspace() and char != "\xa0":
-            close()
+            if word:
+                runs.append(_word_run(textpage, height, word))
+                word = []
             continue
         left, bottom, right, top = textpage.get_charbox(index)
         if word:
             last = word[-1]
-            # The word's tallest letter so far stands for its size: a quote mark or a
-            # full stop alone is a fraction of it.
-            size = max(*(char[4] - char[2] for char in word), top - bottom, 1.0)
-            low, high = min(char[2] for char in word), max(char[4] for char in word)
+            # The tallest letter stands for the word's size: a quote mark or a full stop
+            # alone is a fraction of it.
+            size = max(tallest, top - bottom, 1.0)
             # An underscore lies below its word's letters, a superscript above them.
             other_line = bottom > high + size / 2 or top < low - size / 2
             # A word ends at a space PDFium reads (its own, or one it infers from the
             # gap); glyph boxes alone would part "2" from "1" in a narrow font.
             if other_line or left - last[3] > _WORD_GAP * size or left < last[1] - size:
-                close()
+                runs.append(_word_run(textpage, height, word))
+                word = []
+        if not word:
+            low, high, tallest = bottom, top, 0.0
+        low, high, tallest = min(low, bottom), max(high, top), max(tallest, top - bottom)
         word.append((_HYPHEN if char in _HYPHEN_MARKS else char, left, bottom, right, top, index))
-    close()
+    if word:
+        runs.append(_word_run(textpage, height, word))
     return runs
 
 
