@@ -60,7 +60,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="store minutes and agendas in the database",
         description="Store each document under PATH (files, or directories read "
         "recursively) in the database at DATABASE_URL, one transaction per document. "
-        "Documents are text, Markdown or HTML pages, told by their content; every other "
+        "Documents are PDF files, HTML pages, text or Markdown, told by their content; every other "
         "file is named with the reason it is not read. Unchanged documents are skipped, "
         "changed ones replace their meeting in place. A document's organization is "
         "--organization, else the one its letterhead names, else REFERAT_ORGANIZATION; a "
