@@ -331,10 +331,16 @@ def _wrapped(previous: _Line, line: _Line, right: float) -> bool:
 
 
 def _joined(text: str, more: str) -> str:
+    """``text`` and the line that continues it; a hyphen at the end is a word split
+    there, unless a capital follows (Høje-/Taastrup), a conjunction (Sundheds-/og), or
+    a single letter comes before it (e-/learning: hyphenation leaves at least two)."""
     if text.endswith(_HYPHEN):
         head, word = text[:-1], more.split(" ", 1)[0]
-        split_word = head[-1:].islower() and word[:1].islower()
+        fragment = head.rsplit(" ", 1)[-1]
+        split_word = head[-1:].islower() and word[:1].islower() and len(fragment) > 1
         if split_word and word.rstrip(",.") not in _KEPT_HYPHEN_BEFORE:
             return head + more
-        return f"{head}-{more}" if word[:1].isupper() or not split_word else f"{head}- {more}"
+        if word.rstrip(",.") in _KEPT_HYPHEN_BEFORE:
+            return f"{head}- {more}"
+        return f"{head}-{more}"
     return f"{text} {more}"
