@@ -112,8 +112,9 @@ def _item(item: dict[str, Any], shape: str) -> list[str]:
     return parts
 
 
-def _indented(line: str) -> str:
-    """A line's own indentation survives HTML only as no-break spaces."""
+def indented(line: str) -> str:
+    """A line's own indentation as no-break spaces: HTML, and reportlab's Paragraph,
+    collapse ordinary ones."""
     text = line.lstrip(" ")
     return "&#160;" * (len(line) - len(text)) + escape(text)
 
@@ -134,5 +135,5 @@ def _blocks(text: str, shape: str) -> list[str]:
             items = "".join(f"<li>{escape(line[2:])}</li>" for line in lines)
             blocks.append(f"<ul>{items}</ul>")
         else:
-            blocks.append("<p>" + "<br>\n".join(_indented(line) for line in lines) + "</p>")
+            blocks.append("<p>" + "<br>\n".join(indented(line) for line in lines) + "</p>")
     return blocks

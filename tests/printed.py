@@ -28,7 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from tests.portal import meeting_date, people
+from tests.portal import indented, meeting_date, people
 
 _FONTS = Path(reportlab.__file__).parent / "fonts"  # Bitstream Vera ships with reportlab
 pdfmetrics.registerFont(TTFont("Vera", str(_FONTS / "Vera.ttf")))
@@ -123,17 +123,11 @@ def _text(text: str) -> list[Any]:
             flowables.append(table)
             continue
         block = [
-            Paragraph(_spaced(line), _FIRST if number == 0 else _BODY)
+            Paragraph(indented(line), _FIRST if number == 0 else _BODY)
             for number, line in enumerate(lines)
         ]
         flowables.append(KeepTogether(block) if len(block) > 1 else block[0])
     return flowables
-
-
-def _spaced(line: str) -> str:
-    """A line's own indentation as no-break spaces, which Paragraph keeps."""
-    text = line.lstrip(" ")
-    return "&#160;" * (len(line) - len(text)) + escape(text)
 
 
 class _NumberedCanvas(Canvas):

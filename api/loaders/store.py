@@ -28,7 +28,7 @@ _DOCUMENTS: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
 _BODIES: sa.Table = models.Body.__table__  # type: ignore[attr-defined]
 _SHARED: dict[str, sa.Table] = {
     "organizations": models.Organization.__table__,  # type: ignore[attr-defined]
-    "bodies": models.Body.__table__,  # type: ignore[attr-defined]
+    "bodies": _BODIES,
     "persons": models.Person.__table__,  # type: ignore[attr-defined]
     "cases": models.Case.__table__,  # type: ignore[attr-defined]
 }
