@@ -26,6 +26,7 @@ class SectionKind(enum.Enum):
 
 class DecisionOutcome(enum.Enum):
     APPROVED = "APPROVED"
+    RECOMMENDED = "RECOMMENDED"  # recommended to the body that decides ("Anbefales")
     POSTPONED = "POSTPONED"
     NOTED = "NOTED"
     DISCUSSED = "DISCUSSED"
@@ -57,7 +58,8 @@ class MinutesFormatError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Participant:
     name: str
-    role: str | None = None
+    role: str | None = None  # "Formand", "sekretær", "Suppleant for Brian Møller (A)"
+    party: str | None = None  # the list letter: "A", "Ø", "UP", "Løsgænger"
 
 
 @dataclass(frozen=True, slots=True)
