@@ -32,7 +32,7 @@ def test_parse_of_junk_prints_one_line_and_fails(
     err = capsys.readouterr().err
     assert (
         err == f"referat: {junk}: line 1: not minutes or an agenda: no header "
-        "'REFERAT <body> d. DD-MM-YYYY' or 'DAGSORDEN <body> d. DD-MM-YYYY'\n"
+        "(such as 'REFERAT <body> d. DD-MM-YYYY') and no agenda items\n"
     )
 
 

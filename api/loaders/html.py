@@ -15,6 +15,7 @@ import re
 import lxml.etree
 import lxml.html
 
+from api.loaders.layouts.furniture import FURNITURE_LINES
 from api.loaders.records import MinutesFormatError
 
 # Elements whose content is never the minutes'.
@@ -30,15 +31,6 @@ _DROPPED_MARKS = re.compile(
     re.IGNORECASE,
 )
 _DROPPED_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "dialog", "menu"})
-# Portal furniture: a whole line of just these words is not the minutes' text.
-FURNITURE = frozenset(
-    {
-        "udskriv", "udskriv hele dagsordnen", "udskriv dagsorden", "print", "til toppen",
-        "til top", "tilbage til toppen", "fold alle ud", "fold alle sammen", "fold ud",
-        "fold sammen", "abonnér", "abonner", "del", "del på facebook", "luk", "læs mere",
-        "hent som pdf", "download", "gå til indhold",
-    }
-)  # fmt: skip
 # A paragraph: a line, then a blank line.
 _PARAGRAPHS = frozenset(
     {
@@ -186,7 +178,7 @@ class _Writer:
         for raw in text.split("\n") if self.pre else [text]:
             line = raw.rstrip(_ASCII_SPACE) if self.pre else raw.strip(_ASCII_SPACE)
             words = _BULLET.sub("", line).strip()  # what a list item says
-            if words and words.casefold().rstrip(":") not in FURNITURE:
+            if words and words.casefold().rstrip(":") not in FURNITURE_LINES:
                 self.lines.append(line)
 
     def paragraph(self) -> None:

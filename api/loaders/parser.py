@@ -1,18 +1,41 @@
 """``parse_minutes``: minutes or agenda text in, typed records out.
 
-One pass over the lines finds the header, the preamble (date, place, participants, table
-of contents) and the agenda items; each item is then split at its standard headings.
-Whatever is odd but readable becomes a warning naming its line; only text that is not
-minutes at all raises MinutesFormatError.
+A document is recognised by its parts, not by one template: the agenda item headings
+of one layout family (``layouts.items``) split it into a head and its items; the head
+gives the header, the preamble's labelled facts and the table of contents; each item is
+split at its section and decision headings. What each layout looks like is data in
+``api/loaders/layouts``; this module only puts the parts together. Whatever is odd but
+readable becomes a warning naming its line; text that is not minutes raises
+MinutesFormatError.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 
-from api.loaders.dates import NUMERIC_DATE, local_datetime, make_date, parse_meeting_time
+from api.loaders.dates import find_time, local_datetime, make_date, parse_meeting_time
+from api.loaders.layouts import closed, furniture, transcript
+from api.loaders.layouts.cases import case_number, is_labelled
+from api.loaders.layouts.decisions import decision_heading
+from api.loaders.layouts.headers import Header, kind_word, read_header
+from api.loaders.layouts.items import (
+    ABSENCE_TITLES,
+    BODY_ABBREVIATIONS,
+    FAMILIES,
+    TITLE_ABBREVIATION,
+    ItemHeading,
+    item_heading,
+)
+from api.loaders.layouts.labels import Fact, label, split_labels
+from api.loaders.layouts.people import people
+from api.loaders.layouts.sections import (
+    ATTACHMENT_HEADINGS,
+    LONGEST_HEADING,
+    SECTION_HEADINGS,
+)
 from api.loaders.organizations import letterhead_organization
 from api.loaders.outcome import classify_outcome
 from api.loaders.reading import normalise_text
@@ -29,80 +52,61 @@ from api.loaders.records import (
 )
 from api.loaders.text import clean_block, clean_line, structural
 
-_HEADER = re.compile(
-    rf"^(REFERAT|DAGSORDEN)\s+(.+?)\s+(?:d\.|den)\s*{NUMERIC_DATE}$", re.IGNORECASE
-)
-_HEADER_SEARCH_LINES = 50
-_ITEM = re.compile(r"^Punkt\s+(\d{1,4})\s*:\s*(.*)$", re.IGNORECASE)
-_ITEM_CANDIDATE = re.compile(r"unkt\s+\d")  # a literal prefix is searched fast
-# Greedy body: backtracking from the line end to the date is shorter than growing a lazy
-# match from the start; a body name never ends in "den DD-MM-YYYY".
-_DECISION = re.compile(
-    rf"^[Bb]eslutning(?:\s+i)?\s+(.+)\s+(?:[Dd]en|[Dd]\.)\s*{NUMERIC_DATE}\s*:?$"
-)
-_CASE_NUMBER = re.compile(
-    r"^(?:(?:sagsnr|sags?\s*nr|j\.\s*nr|journalnr|arkivsag)\.?\s*:?\s*)?(\d{2}/\d{1,7})$",
-    re.IGNORECASE,
-)
-_PREAMBLE_KEY = re.compile(
-    r"^(Mødedato|Mødested|Mødedeltagere|Deltagere|Afbud|Fraværende)\b\s*:?\s*(.*)$",
-    re.IGNORECASE,
-)
+# Stored with every document: a new version re-parses content already ingested.
+# 2: the letterhead's organization; 3: wrapped contents titles; 4: the layouts of other
+# agenda systems (headers, labels, item headings, case numbers, quoted decisions).
+PARSER_VERSION = "4"
+
+_HEAD_SEARCH_LINES = 80  # a header further down than this is not one
+_CONFIRM_WINDOW = 4  # lines after a heading that may confirm it as an item's
+_CASE_ABOVE = 2  # lines above a heading where its case number may stand
+_TITLE_ABOVE = 3  # lines of a title above "Sag nr. N"
 _TOC_ENTRY = re.compile(r"^(.+?)\s*\.{2,}\s*(\d{1,4})$")
 _TOC_COLUMNS = re.compile(r"^(.+?)\s+(\d{1,4})$")
-_ROLE = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
+_MD_TABLE_FRAME = re.compile(r"^\|[\s|:-]*\|?$")
 _ATTACHMENT_EXTENSION = re.compile(
     r"\.(pdf|docx?|docm|dotx|xlsx?|xlsm|pptx?|odt|ods|odp|rtf|txt|csv|msg|eml|html?|xml"
     r"|jpe?g|png|gif|tiff?|zip|mp3|mp4|mov)$",
     re.IGNORECASE,
 )
-_CLOSED_TITLES = frozenset({"lukket", "lukket punkt", "lukket sag"})
-
-SECTION_HEADINGS: dict[str, SectionKind] = {
-    "baggrund": SectionKind.BACKGROUND,
-    "indstilling": SectionKind.RECOMMENDATION,
-    "sagsfremstilling": SectionKind.PRESENTATION,
-    "økonomi": SectionKind.ECONOMY,
-    # Other standard headings of Danish agenda systems; any other line, however
-    # heading-like ("Tidsplan", "## Igangsætning"), is content of the current section.
-    "afsnit uden overskrift": SectionKind.OTHER,
-    "resumé": SectionKind.OTHER,
-    "resume": SectionKind.OTHER,
-    "lovgrundlag": SectionKind.OTHER,
-    "retsgrundlag": SectionKind.OTHER,
-    "høring": SectionKind.OTHER,
-    "sagens tidligere behandling": SectionKind.OTHER,
-    "tidligere beslutninger": SectionKind.OTHER,
-    "supplerende sagsfremstilling": SectionKind.OTHER,
-}
-_ATTACHMENTS_HEADING = "bilag"
-
-
-# Stored with every document: a new version re-parses content already ingested.
-PARSER_VERSION = "3"  # 2: the letterhead's organization; 3: wrapped contents titles
+_STARTED_AT = re.compile(
+    r"\bmødet\s+(?:startede|begyndte|blev\s+åbnet|åbnedes|start)\b[^.]*?\bkl\.?\s*\d", re.I
+)
+_RESTATED = re.compile(r"^(?:Dagsordenspunkt|Punkt)\s+(\d{1,4})\s*:\s*(.*)$", re.IGNORECASE)
+_RECOMMENDS = re.compile(r"^[A-ZÆØÅ][\w ,&.-]{1,60}\s+indstiller\s*(?:,|:|$|,?\s+at\b)")
+_SOURCE_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
 def parse_minutes(text: str, *, source: str) -> Minutes:
     """Parse minutes (REFERAT) or an agenda (DAGSORDEN).
 
-    Pure: no I/O. ``source`` names the document in errors and warnings.
+    Pure: no I/O. ``source`` names the document in errors and warnings, and gives the
+    date when the document has lost it (a file name with YYYY-MM-DD).
     """
+    return _checked(text, source).parse()
+
+
+def explain_minutes(
+    text: str, *, source: str
+) -> tuple[list[tuple[int, str, str, str]], MinutesFormatError | None]:
+    """How each line was read: (line number, part, rule, text) in line order, for the
+    person who adds the next layout; and the error that refused the document, if any."""
+    parser = _checked(text, source)
+    parser.trace = {}
+    try:
+        parser.parse()
+    except MinutesFormatError as error:
+        return parser.explained(), error
+    return parser.explained(), None
+
+
+def _checked(text: str, source: str) -> _Parser:
     text = normalise_text(text)
     if "\x00" in text:
         raise MinutesFormatError(source, text.count("\n", 0, text.find("\x00")) + 1, "binary data")
     if not text.strip():
         raise MinutesFormatError(source, 1, "empty document")
-    return _Parser(text, source).parse()
-
-
-@dataclass
-class _Preamble:
-    starts_at: dt.datetime | None = None
-    location: str | None = None
-    participants: tuple[Participant, ...] = ()
-    absentees: tuple[Participant, ...] = ()
-    toc: list[tuple[str, int]] = field(default_factory=list)
-    toc_line: int = 0
+    return _Parser(text, source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,168 +115,448 @@ class _Heading:
 
     kind: SectionKind | None  # None for decisions and attachments
     text: str
-    decision: tuple[str, dt.date] | None = None  # the deciding body and date
+    decision: tuple[str | None, dt.date | None] | None = None  # the deciding body, date
+    inline: str = ""  # text after the heading's colon, on its own line
+    rule: str = "section heading"
 
 
 # Text between an item's case number and its first heading.
-_LOOSE_TEXT = _Heading(SectionKind.OTHER, "")
+_LOOSE_TEXT = _Heading(SectionKind.OTHER, "", rule="text before any heading")
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """Where an agenda item begins."""
+
+    start: int  # its first line: the heading, or a case number or title above it
+    heading: int
+    number: int
+    title: str
+    family: str
+    case_number: str | None = None  # printed above the heading
+
+
+@dataclass
+class _Head:
+    """What the lines before the first agenda item say about the meeting."""
+
+    header: Header | None = None  # the phrase that names the document
+    kind: DocumentKind | None = None
+    body: str | None = None
+    date: dt.date | None = None
+    date_line: int = 0
+    time: dt.time | None = None
+    place: str | None = None
+    participants: tuple[Participant, ...] | None = None
+    absentees: tuple[Participant, ...] | None = None
+    organization: str | None = None
+    first_fact: int | None = None
+    parts: list[str] = field(default_factory=list)  # kind, body and date as written
+    toc: list[tuple[int | None, str, int | None, bool]] = field(default_factory=list)
+    toc_line: int = 0
+
+
+@dataclass(slots=True)
+class _Value:
+    """A label's value as it is read, line by line."""
+
+    fact: Fact
+    name: str  # the label as written
+    at: int
+    values: list[str]
+    alone: bool  # the label stood alone: its value is on the lines below
 
 
 @dataclass(frozen=True, slots=True)
 class _Meeting:
-    kind: DocumentKind
+    kind: DocumentKind | None
     body: str
     date: dt.date
 
 
 class _Parser:
     def __init__(self, text: str, source: str) -> None:
-        self.text = text
-        self.lines = text.split("\n")
+        lines = text.split("\n")
+        self.origin: list[int] | None = None
+        if transcript.is_transcript(lines):
+            lines, self.origin = transcript.split_transcript(lines)
+        self.lines = lines
+        self.text = "\n".join(lines)
         self.source = source
         self.warnings: list[str] = []
+        self.trace: dict[int, tuple[str, str]] | None = None
+        self.family = ""  # the item headings' family the document uses
+        self.unconfirmed: list[tuple[int, ItemHeading]] = []  # its headings not confirmed
+        self.before: list[tuple[int, str]] = []  # lines before the header, unread
+        self._drop_furniture()
+
+    # -- bookkeeping ---------------------------------------------------------------------
+
+    def line_number(self, index: int) -> int:
+        if self.origin is not None and self.origin:
+            return self.origin[min(index, len(self.origin) - 1)] + 1
+        return index + 1
 
     def warn(self, index: int, message: str) -> None:
-        self.warnings.append(f"line {index + 1}: {message}")
+        self.warnings.append(f"line {self.line_number(index)}: {message}")
+
+    def note(self, index: int, part: str, rule: str) -> None:
+        if self.trace is not None and index not in self.trace:
+            self.trace[index] = (part, rule)
+
+    def note_range(self, start: int, end: int, part: str, rule: str) -> None:
+        if self.trace is not None:
+            for index in range(start, end):
+                if self.lines[index].strip():
+                    self.note(index, part, rule)
+
+    def explained(self) -> list[tuple[int, str, str, str]]:
+        trace = self.trace or {}
+        rows = []
+        for index, line in enumerate(self.lines):
+            if line.strip() or index in trace:
+                part, rule = trace.get(index, ("unread", "no rule matched"))
+                rows.append((self.line_number(index), part, rule, line.strip()))
+        return rows
+
+    def fail(self, index: int, reason: str) -> MinutesFormatError:
+        return MinutesFormatError(self.source, self.line_number(index), reason)
+
+    def _drop_furniture(self) -> None:
+        """Blank out portal furniture, keeping line numbers."""
+        lines = self.lines
+        for index, line in enumerate(lines):
+            if not line or len(line) > 120:
+                continue
+            cleaned = furniture.without_furniture(line)
+            if cleaned != line:
+                lines[index] = cleaned
+                self.note(index, "furniture", "glued link text or file icon removed")
+            if furniture.is_furniture(cleaned):
+                lines[index] = ""
+                self.note(index, "furniture", "portal furniture")
+
+    # -- the document --------------------------------------------------------------------
 
     def parse(self) -> Minutes:
-        header_index, kind, body, date, title, organization = self._header()
-        meeting = _Meeting(kind, body, date)
-        item_starts = self._item_starts(header_index + 1)
-        first_item = item_starts[0][0] if item_starts else len(self.lines)
-        preamble = self._preamble(header_index + 1, first_item, body, date)
-        items = []
-        bounds = [start for start, _ in item_starts] + [len(self.lines)]
-        for (start, match), end in zip(item_starts, bounds[1:], strict=True):
-            items.append(self._item(start, end, match, meeting))
-        self._check_numbering(item_starts, items)
-        items = self._apply_toc(items, preamble)
+        starts = self._item_starts()
+        head_end = starts[0].start if starts else len(self.lines)
+        head = self._head(0, head_end)
+        starts = self._with_contents(starts, head, head_end)
+        bounds = [*[s.start for s in starts][1:], len(self.lines)] if starts else []
+        meeting = self._meeting(head, starts, bounds)
+        closed_from = self._closed_part(starts)
+        items = [
+            self._item(s, end, meeting, closed_part=s.start >= closed_from)
+            for s, end in zip(starts, bounds, strict=True)
+        ]
+        self._check_numbering(starts, items)
+        items = self._apply_toc(items, head)
         if not items:
-            self.warn(header_index, "no agenda items ('Punkt N: …') found")
+            raise self.fail(
+                head.first_fact or 0, "no agenda items found (no numbered item headings)"
+            )
+        self._facts_from_first_item(head, items, starts, bounds)
+        kind = meeting.kind or (
+            DocumentKind.MINUTES
+            if any(d.body == meeting.body for item in items for d in item.decisions)
+            else DocumentKind.AGENDA
+        )
+        starts_at = None
+        if head.time is not None:
+            starts_at = local_datetime(head.date or meeting.date, head.time)
+        elif head.header is not None or head.first_fact is not None:
+            self.warn(head.date_line, "no start time given: the start time is unknown")
         return Minutes(
             source=self.source,
             kind=kind,
-            title=title,
-            organization=organization,
-            body=body,
-            date=date,
-            starts_at=preamble.starts_at,
-            location=preamble.location,
-            participants=preamble.participants,
-            absentees=preamble.absentees,
+            title=self._title(head, kind, meeting),
+            organization=head.organization,
+            body=meeting.body,
+            date=meeting.date,
+            starts_at=starts_at,
+            location=head.place,
+            participants=head.participants or (),
+            absentees=head.absentees or (),
             items=tuple(items),
             warnings=tuple(self.warnings),
         )
 
-    # -- header and preamble -------------------------------------------------------------
+    def _title(self, head: _Head, kind: DocumentKind, meeting: _Meeting) -> str:
+        header = head.header
+        if header is not None and header.kind and header.body and header.date:
+            return header.text
+        word = "REFERAT" if kind is DocumentKind.MINUTES else "DAGSORDEN"
+        return f"{word} {meeting.body} d. {meeting.date:%d-%m-%Y}"
 
-    def _header(self) -> tuple[int, DocumentKind, str, dt.date, str, str | None]:
-        seen = 0
-        first_text = None
-        organization = None
-        for index, line in enumerate(self.lines):
-            if not line.strip():
-                continue
-            if first_text is None:
-                first_text = index
-            match = _HEADER.match(structural(line))
-            if match is not None:
-                date = make_date(match[3], match[4], match[5])
-                if date is None:
-                    raise MinutesFormatError(
-                        self.source, index + 1, f"impossible date in header {line.strip()!r}"
-                    )
-                if seen:
-                    self.warn(index, f"{seen} line(s) before the header ignored")
-                kind = (
-                    DocumentKind.MINUTES if match[1].upper() == "REFERAT" else DocumentKind.AGENDA
+    def _meeting(self, head: _Head, starts: list[_Start], bounds: list[int]) -> _Meeting:
+        """The meeting's body and date: from the head, else from the first decision that
+        names them, else (body) from First Agenda's title prefix or (date) the file name."""
+        body, date = head.body, head.date
+        if body is None or date is None:
+            for s, end in zip(starts, bounds, strict=True):
+                found = self._first_named_decision(s.heading + 1, end)
+                if found is not None:
+                    index, named_body, named_date = found
+                    if body is None:
+                        body = named_body
+                        self.warn(index, f"no body in the header; {body!r} from this decision")
+                    if date is None:
+                        date = named_date
+                        self.warn(index, f"no date in the header; {date} from this decision")
+                    break
+        if body is None and starts:
+            prefix = TITLE_ABBREVIATION.match(starts[0].title)
+            if prefix is not None and prefix[1] in BODY_ABBREVIATIONS:
+                body = BODY_ABBREVIATIONS[prefix[1]]
+                self.warn(
+                    starts[0].heading,
+                    f"no body in the header; {body!r} from the item title's {prefix[1]!r}",
                 )
-                return index, kind, match[2].strip(), date, match[0], organization
-            # The letterhead names the organization whose minutes these are.
-            organization = organization or letterhead_organization(structural(line))
-            seen += 1
-            if seen >= _HEADER_SEARCH_LINES:
-                break
-        raise MinutesFormatError(
-            self.source,
-            (first_text or 0) + 1,
-            "not minutes or an agenda: no header 'REFERAT <body> d. DD-MM-YYYY' "
-            "or 'DAGSORDEN <body> d. DD-MM-YYYY'",
-        )
+        if date is None:
+            found_date = _source_date(self.source)
+            if found_date is not None:
+                date = found_date
+                self.warn(head.first_fact or 0, f"no date in the document; {date} from its name")
+        at = head.first_fact or 0
+        if (body is None or date is None) and head.header is None and head.first_fact is None:
+            raise self.fail(
+                self._first_text(),
+                "not minutes or an agenda: no header (such as 'REFERAT <body> d. "
+                "DD-MM-YYYY') and no agenda items",
+            )
+        if body is None:
+            raise self.fail(at, "no body: the document does not name the committee that met")
+        if date is None:
+            raise self.fail(at, "no meeting date in the document or its name")
+        return _Meeting(head.kind, body, date)
 
-    def _preamble(self, start: int, end: int, body: str, date: dt.date) -> _Preamble:
-        preamble = _Preamble()
-        fields: dict[str, tuple[int, str]] = {}
-        key: str | None = None
-        in_toc = False
-        wrapped: tuple[int, str] | None = None  # a contents title's first line, pending
+    def _first_text(self) -> int:
+        return next((i for i, line in enumerate(self.lines) if line.strip()), 0)
+
+    def _first_named_decision(self, start: int, end: int) -> tuple[int, str, dt.date] | None:
         for index in range(start, end):
-            line = structural(self.lines[index])
-            if wrapped is not None and not line:
-                self._unrecognised(*wrapped)
-                wrapped = None
+            line = self.lines[index]
+            if line and len(line) < 160:
+                heading = decision_heading(structural(line))
+                if heading is not None and heading.body and heading.date:
+                    return index, heading.body, heading.date
+        return None
+
+    # -- the head: header, preamble, table of contents -----------------------------------
+
+    def _head(self, start: int, end: int) -> _Head:
+        head = _Head()
+        lines = self.lines
+        phrase: list[tuple[int, str]] = []
+        in_toc = False
+        closed_part = False
+        wrapped: tuple[int, str] | None = None  # a contents title's first line, pending
+        value_of: _Value | None = None  # the label being read
+
+        def flush_phrase() -> None:
+            if phrase:
+                for at, text in self._read_phrase(head, phrase):
+                    if head.first_fact is None:
+                        self.before.append((at, text))
+                    else:
+                        self._unrecognised(at, text)
+                phrase.clear()
+
+        def flush_value() -> None:
+            nonlocal value_of
+            if value_of is not None:
+                self._set_fact(head, value_of)
+                value_of = None
+
+        for index in range(start, end):
+            line = structural(lines[index])
             if not line:
-                key = None
+                flush_phrase()
+                if wrapped is not None:
+                    self._unrecognised(*wrapped)
+                    wrapped = None
+                # A label alone takes the next paragraph; a numbered list goes on.
+                if (
+                    value_of is not None
+                    and (value_of.values or not value_of.alone)
+                    and not (value_of.alone and self._list_goes_on(index, value_of.values))
+                ):
+                    flush_value()
                 continue
-            match = _PREAMBLE_KEY.match(line)
-            if match is not None:
-                key = match[1].lower().replace("mødedeltagere", "deltagere")
-                key = "afbud" if key == "fraværende" else key
-                if key in fields:
-                    self.warn(index, f"{match[1]} given twice; the second is used")
-                fields[key] = (index, match[2].strip())
-                in_toc = False
+            if head.first_fact is None and furniture.is_banner(line):
+                self.note(index, "furniture", "cookie banner")
                 continue
-            if line.casefold().rstrip(":") == "indholdsfortegnelse":
-                key, in_toc = None, True
-                continue
-            entry = self._toc_entry(line, in_toc)
-            if entry is not None:
-                if wrapped is not None:  # a title that wrapped onto the entry's line
-                    entry, wrapped = (f"{wrapped[1]} {entry[0]}", entry[1]), None
-                if not preamble.toc:
-                    preamble.toc_line = index
-                preamble.toc.append(entry)
-                key = None
-                continue
-            if in_toc and _MD_TABLE_FRAME.match(line):
-                continue
-            if in_toc and key is None:
-                wrapped = (wrapped[0], f"{wrapped[1]} {line}") if wrapped else (index, line)
-                continue
-            if key is not None:
-                # A wrapped value: "Anya Krogh" / "Manghezi" is one name.
-                at, value = fields[key]
-                joiner = "" if value.endswith("-") else " "
-                fields[key] = (at, f"{value}{joiner}{line}" if value else line)
-                continue
-            self._unrecognised(index, line)
+            for piece in split_labels(line) if ":" in line else [line]:
+                found = label(piece)
+                if found is not None:
+                    flush_phrase()
+                    flush_value()
+                    fact, name, value, alone = found
+                    self.note(index, "preamble", f"label {name!r} ({fact.value})")
+                    head.first_fact = index if head.first_fact is None else head.first_fact
+                    in_toc = fact is Fact.CONTENTS
+                    if not in_toc:
+                        value_of = _Value(fact, name, index, [value] if value else [], alone)
+                    continue
+                if value_of is not None:
+                    value_of.values.append(piece)
+                    self.note(index, "preamble", f"value of {value_of.name!r}")
+                    continue
+                if closed.starts_closed_part(piece):
+                    closed_part = True
+                    self.note(index, "contents", "the closed part begins")
+                    continue
+                entry = self._toc_entry(piece, in_toc)
+                if entry is not None:
+                    number, title, page = entry
+                    if wrapped is not None:  # a title that wrapped onto the entry's line
+                        title, wrapped = f"{wrapped[1]} {title}", None
+                    if not head.toc:
+                        head.toc_line = index
+                    head.toc.append((number, title, page, closed_part))
+                    self.note(index, "contents", "entry")
+                    continue
+                if in_toc and _MD_TABLE_FRAME.match(piece):
+                    continue
+                if in_toc:
+                    wrapped = (wrapped[0], f"{wrapped[1]} {piece}") if wrapped else (index, piece)
+                    self.note(index, "contents", "entry's title, wrapped")
+                    continue
+                phrase.append((index, piece))
+        flush_phrase()
+        flush_value()
         if wrapped is not None:
             self._unrecognised(*wrapped)
-        if "mødedato" in fields:
-            at, value = fields["mødedato"]
-            day, time, problems = parse_meeting_time(value)
+        for at, text in self.before:
+            organization = letterhead_organization(text)
+            if organization:
+                head.organization = head.organization or organization
+                self.note(at, "letterhead", "a municipality's or region's name")
+            else:
+                self.note(at, "unread", "before the header")
+        if self.before and head.first_fact is not None:
+            self.warn(head.first_fact, f"{len(self.before)} line(s) before the header ignored")
+        return head
+
+    def _list_goes_on(self, index: int, values: list[str]) -> bool:
+        """Whether a label's numbered list continues after this blank line."""
+        number = re.match(r"^(\d{1,3})[.)]\s", values[-1]) if values else None
+        if number is None:
+            return False
+        following = next((line for line in self.lines[index:] if line.strip()), "")
+        return following.strip().startswith(f"{int(number[1]) + 1}.")
+
+    def _read_phrase(self, head: _Head, phrase: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Read consecutive lines as one header phrase, else each line as one; returns
+        the lines left unread."""
+        header = read_header(" ".join(text for _, text in phrase))
+        if header is not None:
+            self._take_header(head, header, phrase[0][0])
+            for at, _ in phrase:
+                self.note(at, "header", "header phrase")
+            return []
+        unread = []
+        for at, text in phrase:
+            header = read_header(text) if len(phrase) > 1 else None
+            if header is None:
+                unread.append((at, text))
+                continue
+            self._take_header(head, header, at)
+            self.note(at, "header", "header phrase")
+        return unread
+
+    def _take_header(self, head: _Head, header: Header, at: int) -> None:
+        if header.impossible:
+            raise self.fail(at, f"impossible date in header {header.text!r}")
+        head.first_fact = at if head.first_fact is None else head.first_fact
+        if header.kind is not None and head.kind is None:
+            head.kind = header.kind
+        if header.body and head.body is None:
+            head.body = header.body
+        if head.header is None and (header.kind or header.body):
+            head.header = header
+        if header.date is not None:
+            if head.date is None:
+                head.date, head.date_line = header.date, at
+            elif header.date != head.date:
+                self.warn(at, f"date {header.date} differs from the header's {head.date}")
+        if header.time is not None and head.time is None:
+            head.time = header.time
+        if header.place and head.place is None:
+            head.place = header.place
+        if header.rest:
+            self.warn(at, f"text after the header's place not read: {header.rest[:60]!r}")
+        if header.date is not None and header.kind is None and header.body is None:
+            self._body_above(head, at)
+
+    def _body_above(self, head: _Head, at: int) -> None:
+        """A date line alone: the short line above it names the body (Rødovre)."""
+        if head.body is not None:
+            return
+        above = next((i for i in range(at - 1, -1, -1) if self.lines[i].strip()), None)
+        if above is None:
+            return
+        text = structural(self.lines[above])
+        if 1 <= len(text.split()) <= 6 and text[:1].isupper() and read_header(text) is None:
+            head.body = text
+            self.before = [(i, t) for i, t in self.before if i != above]
+            self.warnings = [w for w in self.warnings if not w.endswith(repr(text[:60]))]
+            self.note(above, "header", "the body's name above the date line")
+
+    def _set_fact(self, head: _Head, value_of: _Value) -> None:
+        fact, at, values = value_of.fact, value_of.at, value_of.values
+        listed = value_of.alone and len(values) > 1  # one name a line
+        joined = ""
+        for part in map(str.strip, values):  # "Anya Krogh" / "Manghezi" is one name
+            joined = f"{joined}{'' if joined.endswith('-') else ' '}{part}" if joined else part
+        value = "\n".join(values) if listed else joined
+        if fact is Fact.DATE:
+            day, time, problems = parse_meeting_time(joined, value_of.name)
             for problem in problems:
-                self.warn(at, problem)
-            if day is not None and day != date:
-                self.warn(at, f"Mødedato {day.isoformat()} differs from the header's {date}")
-            if time is not None:
-                preamble.starts_at = local_datetime(day or date, time)
-        else:
-            self.warn(start - 1, "no Mødedato line: the start time is unknown")
-        if "mødested" in fields:
-            preamble.location = fields["mødested"][1] or None
-        if "deltagere" in fields:
-            preamble.participants = _people(fields["deltagere"][1])
-        if "afbud" in fields:
-            preamble.absentees = _people(fields["afbud"][1])
-        return preamble
+                if not problem.startswith("no date") or time is None:
+                    self.warn(at, problem)
+            if day is not None:
+                if head.date is None:
+                    head.date, head.date_line = day, at
+                elif day != head.date:
+                    differs = f"{day.isoformat()} differs from the header's {head.date}"
+                    self.warn(at, f"{value_of.name} {differs}")
+            if time is not None and head.time is None:
+                head.time = time
+        elif fact is Fact.TIME:
+            time, _ = find_time(joined)
+            if time is None:
+                self.warn(at, f"no time in {joined!r}")
+            elif head.time is None:
+                head.time = time
+        elif fact is Fact.PLACE:
+            head.place = head.place or joined or None
+        elif fact is Fact.BODY:
+            head.body = head.body or joined or None
+        elif fact is Fact.KIND:
+            head.kind = head.kind or kind_word(joined)
+        elif fact is Fact.PARTICIPANTS:
+            found = people(value, one_per_line=listed)
+            head.participants = found if head.participants is None else head.participants
+        elif fact is Fact.ABSENTEES:
+            found = people(value, one_per_line=listed)
+            head.absentees = found if head.absentees is None else head.absentees
 
     def _unrecognised(self, index: int, line: str) -> None:
+        self.note(index, "unread", "unrecognised line before the first agenda item")
         self.warn(index, f"unrecognised line before the first agenda item: {line[:60]!r}")
 
     @staticmethod
-    def _toc_entry(line: str, in_toc: bool) -> tuple[str, int] | None:
+    def _toc_entry(line: str, in_toc: bool) -> tuple[int | None, str, int | None] | None:
+        """A contents entry: "Title.....3", "Title<TAB>3", "| Title | 3 |", "49. Title"."""
+        numbered = item_heading(line)
+        if numbered is not None and numbered.family == "number":
+            title, page = numbered.title, None
+            dotted = _TOC_ENTRY.match(title)
+            if dotted is not None:
+                title, page = dotted[1].strip(), int(dotted[2])
+            return numbered.number, title, page
         tabbed = "\t" in line or line.startswith("|")
         if "." not in line and not (in_toc and tabbed):
             return None
@@ -284,72 +568,193 @@ class _Parser:
             match = _TOC_COLUMNS.match(line)
         if match is None:
             return None
-        return match[1].strip(), int(match[2])
+        return None, match[1].strip(), int(match[2])
 
-    # -- items ---------------------------------------------------------------------------
+    # -- where the items are -------------------------------------------------------------
 
-    def _item_starts(self, start: int) -> list[tuple[int, re.Match[str]]]:
-        """Lines that open an agenda item, found by a literal search over the text."""
-        starts: list[tuple[int, re.Match[str]]] = []
-        text = self.text
-        position, index = 0, 0
-        for found in _ITEM_CANDIDATE.finditer(text):
-            index += text.count("\n", position, found.start())
-            position = found.start()
-            if index < start:
+    def _item_starts(self) -> list[_Start]:
+        """The agenda items' first lines, in the document's one family of headings."""
+        lines = self.lines
+        candidates: list[tuple[int, ItemHeading]] = []
+        for index, line in enumerate(lines):
+            # An indented numbered line is a list inside an item, not a heading.
+            if line and len(line) < 400 and not line[0].isspace():
+                heading = item_heading(structural(line))
+                if heading is not None:
+                    candidates.append((index, heading))
+        for family in FAMILIES:
+            found = [(i, h) for i, h in candidates if h.family == family]
+            confirmed = [(i, h) for i, h in found if self._confirmed(i, h, found)]
+            if confirmed:
+                self.family = family
+                self.unconfirmed = [(i, h) for i, h in found if (i, h) not in confirmed]
+                return self._increasing([self._start(i, h) for i, h in confirmed])
+        self.family = "case"
+        self.unconfirmed = []
+        return self._case_starts()
+
+    def _confirmed(
+        self, index: int, heading: ItemHeading, family: list[tuple[int, ItemHeading]]
+    ) -> bool:
+        if heading.certain:
+            return True
+        if heading.title[:1].islower():
+            return False
+        others = {i for i, _ in family}
+        seen = 0
+        for following in range(index + 1, len(self.lines)):
+            if following in others:
+                return False
+            line = structural(self.lines[following])
+            if not line:
                 continue
-            match = _ITEM.match(structural(self.lines[index]))
-            if match is not None and (not starts or starts[-1][0] != index):
-                starts.append((index, match))
+            if case_number(line) or _heading(line) is not None:
+                return True
+            if heading.title and _same_title(line, heading.title):
+                continue
+            seen += 1
+            if seen >= _CONFIRM_WINDOW:
+                return False
+        return False
+
+    def _start(self, index: int, heading: ItemHeading) -> _Start:
+        title, start = heading.title, index
+        if heading.family == "sag-nr":  # the title stands above "Sag nr. N"
+            above: list[str] = []
+            for i in range(index - 1, max(index - 1 - _TITLE_ABOVE, -1), -1):
+                text = structural(self.lines[i])
+                if not text or _heading(text) is not None:
+                    break
+                above.insert(0, text)
+                start = i
+            title = " ".join(above)
+        case = None
+        seen = 0
+        for i in range(start - 1, -1, -1):
+            text = structural(self.lines[i])
+            if not text:
+                continue
+            if is_labelled(text):
+                case, start = case_number(text), i
+                break
+            seen += 1
+            if seen >= _CASE_ABOVE:
+                break
+        return _Start(start, index, heading.number, title, heading.family, case)
+
+    def _increasing(self, starts: list[_Start]) -> list[_Start]:
+        """Item numbers grow through a document: a smaller number is a numbered line of
+        the item before ("1. dagsorden godkendes"), unless the heading is certain."""
+        kept: list[_Start] = []
+        for s in starts:
+            if kept and s.number <= kept[-1].number and s.family != "punkt":
+                self.note(s.heading, "text", "numbered line, not an item (number too small)")
+                continue
+            kept.append(s)
+        return kept
+
+    def _case_starts(self) -> list[_Start]:
+        """No headings (a portal page whose titles were lost): each labelled case
+        number opens an untitled item (Aabenraa: "Sagsid.: 20/33839")."""
+        starts: list[_Start] = []
+        for index, line in enumerate(self.lines):
+            text = structural(line)
+            if text and is_labelled(text):
+                starts.append(_Start(index, index, len(starts) + 1, "", "case", case_number(text)))
         return starts
 
-    def _item(self, start: int, end: int, match: re.Match[str], meeting: _Meeting) -> AgendaItem:
-        number = int(match[1])
-        title = match[2].strip()
-        index = start + 1
-        # A long title wraps onto the lines right below it, before any blank line.
-        while index < end and (line := structural(self.lines[index])):
-            if _CASE_NUMBER.match(line) or _heading(line, meeting) is not None:
-                break
-            title = f"{title} {line}".strip()
-            index += 1
-        if not title:
-            self.warn(start, f"agenda item {number} has no title")
-        case_number = None
+    def _with_contents(self, starts: list[_Start], head: _Head, head_end: int) -> list[_Start]:
+        """Add headings the table of contents confirms."""
+        if not head.toc or not self.unconfirmed:
+            return starts
+        listed = {(number, _title_key(title)) for number, title, _, _ in head.toc if number}
+        extra = [
+            self._start(i, h)
+            for i, h in self.unconfirmed
+            if i >= head_end and (h.number, _title_key(h.title)) in listed
+        ]
+        if not extra:
+            return starts
+        return self._increasing(sorted(starts + extra, key=lambda s: s.heading))
+
+    def _closed_part(self, starts: list[_Start]) -> int:
+        """The line from which every item is closed ("LUKKET MØDE"), if any."""
+        first = starts[0].start if starts else len(self.lines)
+        for index in range(first, len(self.lines)):
+            line = self.lines[index]
+            if line and len(line) < 40 and closed.starts_closed_part(structural(line)):
+                self.note(index, "items", "closed part begins")
+                return index
+        return len(self.lines)
+
+    # -- one item ------------------------------------------------------------------------
+
+    def _item(self, s: _Start, end: int, meeting: _Meeting, *, closed_part: bool) -> AgendaItem:
+        number, title = s.number, s.title
+        self.note(s.heading, f"item {number}", f"heading ({s.family})")
+        if s.start != s.heading:
+            self.note_range(s.start, s.heading, f"item {number}", "title or case above heading")
+        index = s.heading + 1
+        if s.family != "case":
+            # A long title wraps onto the lines right below it, before any blank line.
+            while index < end and (line := structural(self.lines[index])):
+                if case_number(line) or _heading(line) is not None:
+                    break
+                title = f"{title} {line}".strip()
+                self.note(index, f"item {number}", "title, wrapped")
+                index += 1
+        case = s.case_number
         while index < end and not self.lines[index].strip():
             index += 1
-        if index < end and (case := _CASE_NUMBER.match(structural(self.lines[index]))):
-            case_number = case[1]
+        if case is None and index < end and (found := case_number(structural(self.lines[index]))):
+            case = found
+            self.note(index, f"item {number}", "case number")
             index += 1
-        else:
-            self.warn(start, f"agenda item {number} has no case number")
-        if title.casefold() in _CLOSED_TITLES:
+        is_closed = closed_part or closed.is_closed_title(title)
+        if is_closed:
             if any(line.strip() for line in self.lines[index:end]):
-                self.warn(start, f"closed agenda item {number}: its content was left out")
-            return AgendaItem(number, title, case_number, True, None, (), (), ())
+                self.warn(s.heading, f"closed agenda item {number}: its content was left out")
+                self.note_range(index, end, f"item {number}", "closed: left out")
+            return AgendaItem(number, title, case, True, None, (), (), ())
         sections: list[Section] = []
         decisions: list[Decision] = []
         attachments: list[Attachment] = []
-        for heading, text, heading_line in self._blocks(index, end, meeting):
+        blocks = self._blocks(index, end, number, title)
+        if case is None and blocks and blocks[0][0] is _LOOSE_TEXT:
+            loose, case = self._case_in(blocks[0][1], blocks[0][2], number)
+            blocks[0] = (_LOOSE_TEXT, loose, blocks[0][2])
+        for position, (heading, raw, heading_line) in enumerate(blocks):
             if heading.decision is not None:
-                if text := clean_block(text):
-                    body_name, day = heading.decision
-                    decisions.append(Decision(body_name, day, text, classify_outcome(text)))
-                elif meeting.kind is DocumentKind.MINUTES:
+                if text := clean_block(raw):
+                    named_body, day = heading.decision
+                    body_name = named_body or meeting.body
+                    decisions.append(
+                        Decision(body_name, day or meeting.date, text, classify_outcome(text))
+                    )
+                elif not _next_is_decision(blocks, position) and meeting.kind is not (
+                    DocumentKind.AGENDA
+                ):
                     self.warn(heading_line, f"agenda item {number}: empty decision left out")
             elif heading.kind is None:
-                attachments.extend(_attachments(text))
+                attachments.extend(_attachments(raw))
             else:
+                text = clean_block(raw)
                 if heading is _LOOSE_TEXT:
+                    if not text:
+                        continue
                     self.warn(
                         heading_line,
                         f"agenda item {number}: text before its first heading kept as OTHER",
                     )
-                sections.append(Section(heading.kind, heading.text, clean_block(text)))
+                sections.append(Section(heading.kind, heading.text, text))
+        if not title:
+            self.warn(s.heading, f"agenda item {number} has no title")
+        if case is None and self.family in ("punkt", "case"):
+            self.warn(s.heading, f"agenda item {number} has no case number")
         return AgendaItem(
             number=number,
             title=title,
-            case_number=case_number,
+            case_number=case,
             is_closed=False,
             page=None,
             sections=tuple(sections),
@@ -357,117 +762,256 @@ class _Parser:
             attachments=tuple(attachments),
         )
 
-    def _blocks(self, start: int, end: int, meeting: _Meeting) -> list[tuple[_Heading, str, int]]:
+    def _case_in(self, text: str, at: int, number: int) -> tuple[str, str | None]:
+        """A labelled case number in the text before an item's first heading."""
+        lines = text.split("\n")
+        for offset, line in enumerate(lines):
+            if is_labelled(structural(line)):
+                self.note(at + offset, f"item {number}", "case number")
+                return "\n".join(lines[:offset] + lines[offset + 1 :]), case_number(
+                    structural(line)
+                )
+        return text, None
+
+    def _blocks(
+        self, start: int, end: int, number: int, title: str
+    ) -> list[tuple[_Heading, str, int]]:
         """The item split at its headings: (heading, raw text below it, heading line).
 
-        Cheap first-character tests pick the few lines that could be headings, so that
-        only those are matched in earnest.
+        Lines that restate the item's title (portals print it twice) are left out, and a
+        "<unit> indstiller, at …" paragraph outside any Indstilling is the recommendation.
         """
         lines = self.lines
         found: list[tuple[_Heading, int]] = []
+        dropped: set[int] = set()
+        kinds_seen: set[SectionKind] = set()
         for index in range(start, end):
             line = lines[index]
-            # Headings are short, but for decisions and decorated lines ("Beslutning
-            # Udvalget for Teknik og Miljø den 02-10-2022", "### **Baggrund**").
-            length = len(line)
-            if (length <= _LONGEST_HEADING + 2 and line[:1] in _HEADING_INITIALS) or (
-                length < 160 and line[:1] in _LONG_HEADING_INITIALS
+            if not line:
+                continue
+            text = structural(line)
+            heading = _heading(text)
+            if heading is not None:
+                found.append((heading, index))
+                if heading.kind is not None:
+                    kinds_seen.add(heading.kind)
+                self.note(index, f"item {number}", heading.rule)
+                continue
+            restated = _RESTATED.match(text)
+            if (restated and int(restated[1]) == number) or (
+                title and not found and _same_title(text, title)
             ):
-                heading = _heading(structural(line), meeting)
-                if heading is not None:
-                    found.append((heading, index))
+                dropped.add(index)
+                self.note(index, f"item {number}", "title restated")
+            elif (
+                _RECOMMENDS.match(text)
+                and SectionKind.RECOMMENDATION not in kinds_seen
+                and not (found and found[-1][0].decision is not None)
+            ):
+                found.append(
+                    (
+                        _Heading(
+                            SectionKind.RECOMMENDATION,
+                            "Indstilling",
+                            inline=text,
+                            rule="recommendation without heading",
+                        ),
+                        index,
+                    )
+                )
+                kinds_seen.add(SectionKind.RECOMMENDATION)
+                self.note(index, f"item {number}", "recommendation without heading")
         blocks = []
         first = found[0][1] if found else end
-        loose = "\n".join(lines[start:first])
-        if loose.strip():
-            first_text = next(i for i in range(start, first) if lines[i].strip())
-            blocks.append((_LOOSE_TEXT, loose, first_text))
+        loose = [lines[i] for i in range(start, first) if i not in dropped]
+        if "".join(loose).strip():
+            first_text = next(
+                i for i in range(start, first) if lines[i].strip() and i not in dropped
+            )
+            blocks.append((_LOOSE_TEXT, "\n".join(loose), first_text))
+            self.note_range(start, first, f"item {number}", "text before any heading")
         ends = [index for _, index in found[1:]] + [end]
         for (heading, index), block_end in zip(found, ends, strict=False):
-            blocks.append((heading, "\n".join(lines[index + 1 : block_end]), index))
+            body = [lines[i] for i in range(index + 1, block_end) if i not in dropped]
+            if heading.inline:
+                body.insert(0, heading.inline)
+            where = heading.text or "decision"
+            self.note_range(index + 1, block_end, f"item {number}", f"text of {where}")
+            blocks.append((heading, "\n".join(body), index))
         return blocks
 
-    def _check_numbering(
-        self, starts: list[tuple[int, re.Match[str]]], items: list[AgendaItem]
-    ) -> None:
+    def _check_numbering(self, starts: list[_Start], items: list[AgendaItem]) -> None:
         seen: dict[int, int] = {}
-        for (index, _), item in zip(starts, items, strict=True):
+        for s, item in zip(starts, items, strict=True):
             if item.number in seen:
-                raise MinutesFormatError(
-                    self.source,
-                    index + 1,
+                raise self.fail(
+                    s.heading,
                     f"agenda item {item.number} appears twice (first at line {seen[item.number]})",
                 )
-            seen[item.number] = index + 1
+            seen[item.number] = self.line_number(s.heading)
         numbers = [item.number for item in items]
-        if numbers and numbers != list(range(1, len(numbers) + 1)):
+        if numbers != sorted(numbers):
             shown = ", ".join(map(str, numbers[:20]))
-            self.warn(starts[0][0], f"agenda items out of sequence: {shown}")
+            self.warn(starts[0].heading, f"agenda items out of sequence: {shown}")
 
-    def _apply_toc(self, items: list[AgendaItem], preamble: _Preamble) -> list[AgendaItem]:
-        toc = preamble.toc
+    def _apply_toc(self, items: list[AgendaItem], head: _Head) -> list[AgendaItem]:
+        toc = head.toc
         if not toc:
             return items
+        numbered = [entry for entry in toc if entry[0] is not None]
+        if numbered:
+            return self._numbered_toc(items, numbered, head)
         if len(toc) == len(items):
-            pages: list[int | None] = [page for _, page in toc]
+            pages: list[int | None] = [page for _, _, page, _ in toc]
         else:
             self.warn(
-                preamble.toc_line,
+                head.toc_line,
                 f"table of contents lists {len(toc)} entries but the document has "
                 f"{len(items)} agenda items; pages matched by title",
             )
-            pages = _pages_by_title(items, toc)
+            pages = _pages_by_title(items, [(title, page) for _, title, page, _ in toc])
         return [
-            item if item.is_closed else _with_page(item, page)
+            item if item.is_closed else replace(item, page=page)
             for item, page in zip(items, pages, strict=True)
         ]
 
+    def _numbered_toc(
+        self,
+        items: list[AgendaItem],
+        toc: list[tuple[int | None, str, int | None, bool]],
+        head: _Head,
+    ) -> list[AgendaItem]:
+        """Pages by number (where the titles agree), and items the contents list but
+        the document does not hold (an opening, or a page that lost them)."""
+        by_number = {item.number: item for item in items}
+        result = list(items)
+        for number, title, page, listed_closed in toc:
+            assert number is not None
+            item = by_number.get(number)
+            if item is not None:
+                if (
+                    page is not None
+                    and not item.is_closed
+                    and _title_key(item.title) == (_title_key(title))
+                ):
+                    result[result.index(item)] = replace(item, page=page)
+                continue
+            is_closed = listed_closed or closed.is_closed_title(title)
+            self.warn(head.toc_line, f"agenda item {number} is listed in the contents only")
+            result.append(AgendaItem(number, title, None, is_closed, None, (), (), ()))
+        return sorted(result, key=lambda item: item.number)
 
-_MD_TABLE_FRAME = re.compile(r"^\|[\s|:-]*\|?$")
-_LONGEST_HEADING = max(map(len, SECTION_HEADINGS))
-_LONG_HEADING_INITIALS = frozenset(" \t#*_Bb")
-# The first characters a heading line can have, Markdown decoration and indent included.
-_HEADING_INITIALS = frozenset(" \t#*_Bb" + "".join(h[0] + h[0].upper() for h in SECTION_HEADINGS))
+    def _facts_from_first_item(
+        self, head: _Head, items: list[AgendaItem], starts: list[_Start], bounds: list[int]
+    ) -> None:
+        """Facts some layouts print inside the first items: an item "Fraværende" whose
+        decision names the absentees; "Fraværende med afbud:", "Deltagerne var:" and
+        "Mødet startede kl. 15.30" in the first item's decision (København)."""
+        if head.absentees is None:
+            for item in items[:3]:
+                if item.title.casefold().rstrip(":.") in ABSENCE_TITLES and item.decisions:
+                    head.absentees = people(item.decisions[0].text.split("\n\n")[0])
+                    break
+        if not starts:
+            return
+        first, end = starts[0], bounds[0]
+        want_people = head.participants is None or head.absentees is None
+        index = first.heading + 1
+        while index < end and (want_people or head.time is None):
+            text = structural(self.lines[index])
+            found = label(text) if text else None
+            if found is not None and found[0] in (Fact.PARTICIPANTS, Fact.ABSENTEES):
+                fact, _, value, follows = found
+                values, index = self._label_value(index, end, value, follows)
+                if (fact is Fact.PARTICIPANTS and head.participants is None) or (
+                    fact is Fact.ABSENTEES and head.absentees is None
+                ):
+                    self._set_fact(head, _Value(fact, found[1], index, values, follows))
+                    self.note(index, "preamble", f"label inside item {first.number}")
+                continue
+            started = _STARTED_AT.search(text) if head.time is None and text else None
+            if started is not None:
+                head.time, _ = find_time(text[started.start() :])
+            index += 1
+
+    def _label_value(
+        self, index: int, end: int, value: str, follows: bool
+    ) -> tuple[list[str], int]:
+        """A label's value inside an item: on its line, or the next paragraph (a
+        numbered list going on over blank lines)."""
+        if not follows:
+            return [value], index + 1
+        values: list[str] = []
+        index += 1
+        while index < end and not self.lines[index].strip():
+            index += 1
+        while index < end:
+            line = structural(self.lines[index])
+            if line:
+                values.append(line)
+                index += 1
+                continue
+            if self._list_goes_on(index, values):
+                index += 1
+                continue
+            break
+        return values, index
 
 
-def _heading(line: str, meeting: _Meeting) -> _Heading | None:
+def _same_title(line: str, title: str) -> bool:
+    return _title_key(line) == _title_key(title) and bool(_title_key(title))
+
+
+def _next_is_decision(blocks: list[tuple[_Heading, str, int]], position: int) -> bool:
+    return position + 1 < len(blocks) and blocks[position + 1][0].decision is not None
+
+
+_HEADING_MAX = 160
+
+
+def _heading(line: str) -> _Heading | None:
     """What a structural line opens, if it is a heading inside an item."""
-    if not line or len(line) > 120:
+    if not line:
+        return None
+    colon = line.find(":", 0, LONGEST_HEADING + 2)
+    if colon > 0:  # "Beslutningskompetence: KB", "Resumé: …" (a page-per-line transcript)
+        name = line[:colon].strip()
+        folded = name.casefold()
+        if folded in SECTION_HEADINGS:
+            return _Heading(SECTION_HEADINGS[folded], name, inline=line[colon + 1 :].strip())
+        if folded in ATTACHMENT_HEADINGS:
+            return _Heading(None, name, inline=line[colon + 1 :].strip(), rule="attachments")
+    if len(line) > _HEADING_MAX:
         return None
     key = line.rstrip(":").strip()
     folded = key.casefold()
-    if folded in SECTION_HEADINGS:
-        return _Heading(SECTION_HEADINGS[folded], key)
-    if folded == _ATTACHMENTS_HEADING:
-        return _Heading(None, key)
-    if folded == "beslutning":
-        # A bare heading in minutes is the decision of this meeting's body.
-        return _Heading(None, key, (meeting.body, meeting.date))
-    if folded.startswith("beslutning"):
-        match = _DECISION.match(key)
-        if match is not None and (day := make_date(match[2], match[3], match[4])):
-            return _Heading(None, key, (match[1].strip(), day))
+    if len(folded) <= LONGEST_HEADING:
+        if folded in SECTION_HEADINGS:
+            return _Heading(SECTION_HEADINGS[folded], key)
+        if folded in ATTACHMENT_HEADINGS:
+            return _Heading(None, key, rule="attachments heading")
+    decision = decision_heading(line)
+    if decision is not None:
+        return _Heading(
+            None,
+            "",
+            (decision.body, decision.date),
+            inline=decision.text,
+            rule=f"decision heading ({decision.rule})",
+        )
     return None
 
 
-def _with_page(item: AgendaItem, page: int | None) -> AgendaItem:
-    return AgendaItem(
-        item.number,
-        item.title,
-        item.case_number,
-        item.is_closed,
-        page,
-        item.sections,
-        item.decisions,
-        item.attachments,
-    )
+def _source_date(source: str) -> dt.date | None:
+    match = _SOURCE_DATE.search(PurePath(source).name)
+    return make_date(match[3], match[2], match[1]) if match else None
 
 
 def _title_key(title: str) -> str:
     return re.sub(r"[\W_]+", "", title.casefold())
 
 
-def _pages_by_title(items: list[AgendaItem], toc: list[tuple[str, int]]) -> list[int | None]:
+def _pages_by_title(items: list[AgendaItem], toc: list[tuple[str, int | None]]) -> list[int | None]:
     """Match items to entries in order by title, skipping entries that match nothing."""
     pages: list[int | None] = []
     position = 0
@@ -481,41 +1025,6 @@ def _pages_by_title(items: list[AgendaItem], toc: list[tuple[str, int]]) -> list
         else:
             pages.append(None)
     return pages
-
-
-def _people(value: str) -> tuple[Participant, ...]:
-    """Names separated by commas (or a final "og"), each with an optional "(role)"."""
-    people = []
-    for part in _split_names(value):
-        name = part.strip().rstrip(".").strip()
-        if not name:
-            continue
-        match = _ROLE.match(name)
-        if match is not None and match[1]:
-            people.append(Participant(match[1].strip(), match[2].strip() or None))
-        else:
-            people.append(Participant(name, None))
-    return tuple(people)
-
-
-def _split_names(value: str) -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for char in value:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        if char in ",;" and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    if parts and " og " in parts[-1] and "(" not in parts[-1]:
-        parts[-1:] = parts[-1].split(" og ")
-    return parts
 
 
 def _attachments(text: str) -> list[Attachment]:

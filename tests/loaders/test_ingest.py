@@ -204,7 +204,7 @@ def test_bad_files_get_one_line_and_the_rest_go_on(engine: sa.Engine, tmp_path: 
         f"{tmp_path / 'a_empty.txt'}: line 1: empty document",
         f"{tmp_path / 'b_binary.md'}: line 1: binary file: contains NUL bytes",
         f"{tmp_path / 'c_junk.txt'}: line 1: not minutes or an agenda: no header "
-        "'REFERAT <body> d. DD-MM-YYYY' or 'DAGSORDEN <body> d. DD-MM-YYYY'",
+        "(such as 'REFERAT <body> d. DD-MM-YYYY') and no agenda items",
         f"{tmp_path / 'd_seed.txt'}: ingested",
         f"{tmp_path / 'e_scan.txt'}: unsupported type: a PNG image: scanned minutes need OCR, "
         "which Referat does not do",

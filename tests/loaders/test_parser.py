@@ -119,7 +119,7 @@ def test_markdown_minutes_of_a_committee() -> None:
 def test_start_time_has_the_copenhagen_offset_of_its_day(when: str, offset: int) -> None:
     day = dt.datetime.strptime(when.split("d. ")[1][:2], "%d").day
     month = 3 if "marts" in when else 12 if "december" in when else 6
-    text = f"REFERAT Byrådet d. {day:02d}-{month:02d}-2023\n\nMødedato {when}\n"
+    text = f"REFERAT Byrådet d. {day:02d}-{month:02d}-2023\n\nMødedato {when}\n\nPunkt 1: A\n"
     minutes = parse(text)
     assert minutes.starts_at is not None
     assert minutes.starts_at.utcoffset() == dt.timedelta(hours=offset)
@@ -160,15 +160,17 @@ def test_markdown_decorated_structure_lines() -> None:
 
 
 def test_moededato_disagreeing_with_the_header_is_a_warning() -> None:
-    minutes = parse("REFERAT Direktionen d. 09-12-2019\n\nMødedato Tirsdag d. 10. december 2019")
-    assert minutes.warnings == (
-        "line 3: Mødedato 2019-12-10 differs from the header's 2019-12-09",
-        "line 1: no agenda items ('Punkt N: …') found",
+    minutes = parse(
+        "REFERAT Direktionen d. 09-12-2019\n\nMødedato Tirsdag d. 10. december 2019 kl. 9"
+        "\n\nPunkt 1: A\n\n19/1\n"
     )
+    assert minutes.warnings == ("line 3: Mødedato 2019-12-10 differs from the header's 2019-12-09",)
 
 
 def test_wrong_weekday_is_a_warning() -> None:
-    minutes = parse("REFERAT Direktionen d. 09-12-2019\n\nMødedato Fredag d. 9. december 2019")
+    minutes = parse(
+        "REFERAT Direktionen d. 09-12-2019\n\nMødedato Fredag d. 9. december 2019\n\nPunkt 1: A\n"
+    )
     assert minutes.warnings[0] == "line 3: Mødedato says Fredag but 2019-12-09 is a mandag"
     assert minutes.starts_at is None
 
@@ -189,8 +191,10 @@ def test_toc_count_mismatch_warns_and_matches_pages_by_title() -> None:
 
 
 def test_items_out_of_sequence_warn_and_duplicates_are_errors() -> None:
-    minutes = parse(HEADER + "Punkt 1: A\n\n19/1\n\nPunkt 3: B\n\n19/2\n")
-    assert minutes.warnings == ("line 5: agenda items out of sequence: 1, 3",)
+    minutes = parse(HEADER + "Punkt 3: A\n\n19/1\n\nPunkt 1: B\n\n19/2\n")
+    assert minutes.warnings == ("line 5: agenda items out of sequence: 3, 1",)
+    # Numbers that run through the year, with gaps, are how many councils number items.
+    assert parse(HEADER + "Punkt 129: A\n\n19/1\n\nPunkt 131: B\n\n19/2\n").warnings == ()
     with pytest.raises(MinutesFormatError, match=r"line 9: agenda item 1 appears twice"):
         parse(HEADER + "Punkt 1: A\n\n19/1\n\nPunkt 1: B\n\n19/2\n")
 
@@ -373,7 +377,7 @@ def test_not_minutes_raises_with_source_line_and_reason(text: str, message: str)
 
 
 def test_lines_before_the_header_are_skipped_with_a_warning() -> None:
-    minutes = parse("Høje-Taastrup Kommune\n\nREFERAT Direktionen d. 09-12-2019\n")
+    minutes = parse("Høje-Taastrup Kommune\n\nREFERAT Direktionen d. 09-12-2019\n\nPunkt 1: A\n")
     assert minutes.body == "Direktionen"
     assert minutes.warnings[0] == "line 3: 1 line(s) before the header ignored"
 
