@@ -11,7 +11,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from api.loaders.records import OrganizationKind
+from api.loaders.records import DecisionOutcome, DocumentKind, OrganizationKind, SectionKind
 from api.utc import UTCDateTime
 
 SQLModel.metadata.naming_convention = {
@@ -22,10 +22,12 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-DOCUMENT_KINDS = ("MINUTES", "AGENDA")
-SECTION_KINDS = ("BACKGROUND", "RECOMMENDATION", "PRESENTATION", "ECONOMY", "OTHER")
+# The values the check constraints allow are the records' enums; a value added there
+# needs a migration that widens the constraint (as 0007 did for RECOMMENDED).
+DOCUMENT_KINDS = tuple(kind.value for kind in DocumentKind)
+SECTION_KINDS = tuple(kind.value for kind in SectionKind)
 ORGANIZATION_KINDS = tuple(kind.value for kind in OrganizationKind)
-OUTCOMES = ("APPROVED", "POSTPONED", "NOTED", "DISCUSSED", "REFERRED", "REJECTED", "OTHER")
+OUTCOMES = tuple(outcome.value for outcome in DecisionOutcome)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
@@ -121,6 +123,7 @@ class Participation(SQLModel, table=True):
     position: int = Field(primary_key=True)  # document order
     person_id: str = Field(foreign_key="persons.id", index=True)
     role: str | None = None
+    party: str | None = None  # the party list letter: "A", "Ø", "UP", "Løsgænger"
 
 
 class AgendaItem(SQLModel, table=True):

@@ -265,6 +265,7 @@ def people_by_meeting(connection: sa.Connection, meeting_ids: Sequence[str]) -> 
             participations.c.meeting_id,
             participations.c.is_absent,
             participations.c.role,
+            participations.c.party,
             persons.c.id,
             persons.c.name,
             persons.c.organization_id,

@@ -7,6 +7,7 @@ today's schema and ids only.
 """
 
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -484,3 +485,88 @@ def test_sqlite_migrations_on_a_given_connection_turn_foreign_keys_back_on(
         "organizations": 1,
     }
     engine.dispose()
+
+
+def _outcomes(engine: sa.Engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT id, outcome FROM decisions")
+        return {key: outcome for key, outcome in rows}
+
+
+def _participation_columns(engine: sa.Engine) -> set[str]:
+    return {column["name"] for column in sa.inspect(engine).get_columns("participations")}
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_0007_allows_recommended_adds_parties_and_downgrades_to_approved(
+    engine_name: str, new_database: Callable[[str], str]
+) -> None:
+    url = new_database(engine_name)
+    engine = load_release_0005(url)
+    upgrade(url, "0006", organization=HOME)
+    words = sa.text("UPDATE decisions SET text = :text, outcome = :outcome WHERE id = :id")
+    with engine.begin() as connection:
+        recommended, assented = sorted(
+            connection.exec_driver_sql("SELECT id FROM decisions").scalars()
+        )[:2]
+        # As revision 0006's rules had them: no RECOMMENDED, no "tilsluttede sig".
+        connection.execute(
+            words,
+            [
+                {"id": recommended, "text": "Indstilles godkendt.", "outcome": "APPROVED"},
+                {"id": assented, "text": "Direktionen tilsluttede sig.", "outcome": "OTHER"},
+            ],
+        )
+        with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+            connection.execute(words, {"id": recommended, "text": "", "outcome": "RECOMMENDED"})
+    before = _outcomes(engine)
+    assert "party" not in _participation_columns(engine)
+
+    upgrade(url)
+    command.check(alembic_config(url))  # raises when models and migrations drift
+    # The stored decisions read as an ingest of their text now gives them.
+    assert _outcomes(engine) == before | {recommended: "RECOMMENDED", assented: "APPROVED"}
+    assert "party" in _participation_columns(engine)
+    with engine.begin() as connection:
+        parties = connection.exec_driver_sql("SELECT party FROM participations").scalars()
+        assert set(parties) == {None}  # only parsing the documents again can tell
+        connection.exec_driver_sql("UPDATE participations SET party = 'Ø' WHERE position = 1")
+        with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+            connection.execute(words, {"id": assented, "text": "", "outcome": "MAYBE"})
+
+    downgrade(url, "0006")
+    assert _outcomes(engine) == before | {recommended: "APPROVED", assented: "APPROVED"}
+    assert "party" not in _participation_columns(engine)
+    with engine.begin() as connection, pytest.raises(sa.exc.IntegrityError):
+        connection.execute(words, {"id": recommended, "text": "", "outcome": "RECOMMENDED"})
+
+    upgrade(url)
+    assert _outcomes(engine)[recommended] == "RECOMMENDED"
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_check_constraints_allow_the_values_of_the_models(
+    engine_name: str, new_database: Callable[[str], str]
+) -> None:
+    """alembic check does not compare check constraints: the values each allows, as the
+    migrations made it, are those of the model (the records' enums)."""
+    url = new_database(engine_name)
+    upgrade(url)
+    engine = create_engine(url)
+    inspector = sa.inspect(engine)
+    compared = 0
+    for table in SQLModel.metadata.sorted_tables:
+        made = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table.name)}
+        for constraint in table.constraints:
+            if isinstance(constraint, sa.CheckConstraint):
+                name = str(constraint.name)  # the naming convention's, once applied
+                sql = made[name if name.startswith("ck_") else f"ck_{table.name}_{name}"]
+                assert _quoted(sql) == _quoted(str(constraint.sqltext)), table.name
+                compared += 1
+    assert compared == 5
+    engine.dispose()
+
+
+def _quoted(sql: str) -> list[str]:
+    return sorted(re.findall(r"'(\w+)'", sql))

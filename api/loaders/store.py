@@ -36,7 +36,7 @@ _SHARED: dict[str, sa.Table] = {
 # the driver's executemany directly: SQLAlchemy's per-statement work would otherwise
 # cost more than the inserts themselves.
 _CONTENT: dict[str, tuple[str, ...]] = {
-    "participations": ("meeting_id", "is_absent", "position", "person_id", "role"),
+    "participations": ("meeting_id", "is_absent", "position", "person_id", "role", "party"),
     "agenda_items": ("id", "meeting_id", "number", "title", "case_id", "is_closed", "page"),
     "sections": ("agenda_item_id", "position", "kind", "heading", "text"),
     "decisions": ("id", "agenda_item_id", "position", "body", "date", "text", "outcome"),
@@ -246,7 +246,9 @@ def _content_rows(
         person_id = ids.person_id(organization, person.name)
         persons.setdefault(person_id, person.name)
         positions[is_absent] += 1
-        participations.append([meeting, is_absent, positions[is_absent], person_id, person.role])
+        participations.append(
+            [meeting, is_absent, positions[is_absent], person_id, person.role, person.party]
+        )
     cases = {i.case_number for i in minutes.items if i.case_number}
     items: list[list[Any]] = []
     sections: list[list[Any]] = []

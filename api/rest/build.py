@@ -110,7 +110,7 @@ async def meeting(loaders: Loaders, row: Row) -> m.Meeting:
     return m.Meeting(
         **summary.model_dump(),
         participants=[
-            m.Participant(person=m.PersonRef(id=p.id, name=p.name), role=p.role)
+            m.Participant(person=m.PersonRef(id=p.id, name=p.name), role=p.role, party=p.party)
             for p in people
             if not p.is_absent
         ],

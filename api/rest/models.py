@@ -11,12 +11,11 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-T = TypeVar("T")
+# The records' enums, as GraphQL has them: one home for their values, named schemas in
+# the OpenAPI document.
+from api.loaders.records import DecisionOutcome, DocumentKind, OrganizationKind, SectionKind
 
-DocumentKind = Literal["MINUTES", "AGENDA"]
-SectionKind = Literal["BACKGROUND", "RECOMMENDATION", "PRESENTATION", "ECONOMY", "OTHER"]
-OrganizationKind = Literal["MUNICIPALITY", "REGION", "OTHER"]
-Outcome = Literal["APPROVED", "POSTPONED", "NOTED", "DISCUSSED", "REFERRED", "REJECTED", "OTHER"]
+T = TypeVar("T")
 
 
 class Model(BaseModel):
@@ -55,7 +54,8 @@ class PersonRef(Model):
 
 class Participant(Model):
     person: PersonRef
-    role: str | None
+    role: str | None = Field(description='e.g. "sekretær", "Formand"')
+    party: str | None = Field(description="The party list letter, e.g. A, Ø")
 
 
 class Section(Model):
@@ -69,7 +69,7 @@ class Decision(Model):
     body: str
     date: dt.date
     text: str
-    outcome: Outcome
+    outcome: DecisionOutcome
 
 
 class Attachment(Model):

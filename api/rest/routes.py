@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api import queries
+from api.loaders.records import DocumentKind
 from api.rest import build
 from api.rest import models as m
 from api.rest.errors import ApiError, error_response
@@ -179,7 +180,7 @@ OPERATIONS = (
         (
             ORGANIZATION,
             BODY,
-            Param("kind", "MINUTES or AGENDA", enum=("MINUTES", "AGENDA")),
+            Param("kind", "MINUTES or AGENDA", enum=tuple(k.value for k in DocumentKind)),
             FROM,
             TO,
             Param("participant", "A person's id or name: meetings they took part in"),

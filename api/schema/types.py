@@ -127,7 +127,8 @@ class Person(Node):
 @strawberry.type
 class Participant:
     person: Person
-    role: str | None
+    role: str | None = strawberry.field(description='e.g. "sekretær", "Formand"')
+    party: str | None = strawberry.field(description="The party list letter, e.g. A, Ø")
 
 
 @strawberry.type
@@ -176,7 +177,9 @@ class Meeting(Node):
     async def participants(self, info: Info) -> list[Participant]:
         people = await info.context.loaders.people_by_meeting.load(self.id)
         return [
-            Participant(person=Person.from_row(p), role=p.role) for p in people if not p.is_absent
+            Participant(person=Person.from_row(p), role=p.role, party=p.party)
+            for p in people
+            if not p.is_absent
         ]
 
     @strawberry.field(description='"Afbud", where the document lists them.')

@@ -89,7 +89,7 @@ def test_each_entity_equals_its_graphql_twin(client: TestClient) -> None:
         """{ meeting(id: "hoeje-taastrup-kommune.direktionen.2019-12-09T1000") {
           id kind title date startsAt location sourceFile sourceSha256 ingestedAt updatedAt
           organization { id name } body { id name }
-          participants { person { id name } role } absentees { id name }
+          participants { person { id name } role party } absentees { id name }
           agendaItems { id meeting { id } number title caseNumber case { id number } isClosed
             page sections { kind heading text } decisions { id body date text outcome }
             attachments { title fileExtension } } } }""",
