@@ -74,6 +74,10 @@ _STARTED_AT = re.compile(
 )
 _RESTATED = re.compile(r"^(?:Dagsordenspunkt|Punkt)\s+(\d{1,4})\s*:\s*(.*)$", re.IGNORECASE)
 _RECOMMENDS = re.compile(r"^[A-ZÆØÅ][\w ,&.-]{1,60}\s+indstiller\s*(?:,|:|$|,?\s+at\b)")
+# First characters of a line that may be an item heading, decoration included.
+_ITEM_INITIALS = frozenset("PpSN•·▪0123456789#*_")
+_DECORATION = frozenset(" \t#*_")
+_GLUED_INITIALS = frozenset("IUT \t")
 _SOURCE_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -225,14 +229,15 @@ class _Parser:
     def _drop_furniture(self) -> None:
         """Blank out portal furniture, keeping line numbers."""
         lines = self.lines
-        for index, line in enumerate(lines):
-            if not line or len(line) > 120:
+        for index, raw in enumerate(lines):
+            if not raw:
                 continue
-            cleaned = furniture.without_furniture(line)
-            if cleaned != line:
-                lines[index] = cleaned
-                self.note(index, "furniture", "glued link text or file icon removed")
-            if furniture.is_furniture(cleaned):
+            line = raw
+            if raw[0] in _GLUED_INITIALS or raw.endswith("icon"):
+                line = lines[index] = furniture.without_furniture(raw)
+                if line != raw:
+                    self.note(index, "furniture", "glued link text or file icon removed")
+            if len(line) <= furniture.LONGEST_LINE and furniture.is_furniture(line):
                 lines[index] = ""
                 self.note(index, "furniture", "portal furniture")
 
@@ -578,7 +583,7 @@ class _Parser:
         candidates: list[tuple[int, ItemHeading]] = []
         for index, line in enumerate(lines):
             # An indented numbered line is a list inside an item, not a heading.
-            if line and len(line) < 400 and not line[0].isspace():
+            if line and line[0] in _ITEM_INITIALS and len(line) < 400:
                 heading = item_heading(structural(line))
                 if heading is not None:
                     candidates.append((index, heading))
@@ -789,22 +794,23 @@ class _Parser:
             line = lines[index]
             if not line:
                 continue
-            text = structural(line)
-            heading = _heading(text)
+            text = structural(line) if line[0] in _DECORATION or "**" in line else line
+            heading = _heading(text) if _may_be_heading(text) else None
             if heading is not None:
                 found.append((heading, index))
                 if heading.kind is not None:
                     kinds_seen.add(heading.kind)
                 self.note(index, f"item {number}", heading.rule)
                 continue
-            restated = _RESTATED.match(text)
+            restated = _RESTATED.match(text) if text[:1] in "DdPp" else None
             if (restated and int(restated[1]) == number) or (
                 title and not found and _same_title(text, title)
             ):
                 dropped.add(index)
                 self.note(index, f"item {number}", "title restated")
             elif (
-                _RECOMMENDS.match(text)
+                "indstiller" in text
+                and _RECOMMENDS.match(text)
                 and SectionKind.RECOMMENDATION not in kinds_seen
                 and not (found and found[-1][0].decision is not None)
             ):
@@ -967,6 +973,17 @@ def _next_is_decision(blocks: list[tuple[_Heading, str, int]], position: int) ->
 
 
 _HEADING_MAX = 160
+_HEADING_WINDOW = LONGEST_HEADING + 2
+
+
+def _may_be_heading(line: str) -> bool:
+    """A cheap first test: most lines of an item are prose, and not one of these."""
+    return (
+        len(line) <= _HEADING_WINDOW
+        or ":" in line[:_HEADING_WINDOW]
+        or line[:1] in "Bb"
+        or (len(line) <= _HEADING_MAX and (line[-1] == ":" or "eslutning" in line))
+    )
 
 
 def _heading(line: str) -> _Heading | None:
@@ -990,6 +1007,8 @@ def _heading(line: str) -> _Heading | None:
             return _Heading(SECTION_HEADINGS[folded], key)
         if folded in ATTACHMENT_HEADINGS:
             return _Heading(None, key, rule="attachments heading")
+    if line[0] not in "Bb" and line[-1] != ":" and "eslutning" not in line:
+        return None
     decision = decision_heading(line)
     if decision is not None:
         return _Heading(

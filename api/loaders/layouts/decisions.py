@@ -60,7 +60,8 @@ def decision_heading(line: str) -> DecisionHeading | None:
             if body and _is_name(body):
                 return DecisionHeading(body, date, text, "dated")
         return None
-    if not line[0].isupper():
+    # A quoted decision ends in a colon; "<Body>s beslutning …" names itself.
+    if not line[0].isupper() or not (line[-1] == ":" or "eslutning" in line):
         return None
     dated = _dated(line, require_colon=True)
     if dated is None:

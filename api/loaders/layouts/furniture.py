@@ -14,6 +14,9 @@ FURNITURE_LINES = frozenset(
         "gå til indhold", "application/pdf icon",
     }
 )  # fmt: skip
+# Longer lines are text, but for a glued link ("Indholdsfortegnelse1. Fraværende") or a
+# file icon at the end ("… .pdf application/pdf icon").
+LONGEST_LINE = 40
 # Cookie banners, recognised only before the first agenda item: an item may well
 # discuss the municipality's own cookies.
 COOKIE_WORDS = ("cookie",)
@@ -39,7 +42,7 @@ def is_banner(line: str) -> bool:
 
 def without_furniture(line: str) -> str:
     """The line with glued link text and file-type icons taken off."""
-    if line[:1] in "IUT" and (glued := _GLUED.match(line.lstrip())):
+    if line.lstrip()[:1] in "IUT" and (glued := _GLUED.match(line.lstrip())):
         line = line.lstrip()[glued.end() :]
     if line.endswith("icon"):
         line = _ICON.sub("", line)
