@@ -6,3 +6,5 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLDEN = ROOT / "tests" / "golden"
 FIXTURES = ROOT / "tests" / "fixtures"
+# Openings of other municipalities' published minutes, with a README of what they show.
+REAL_MINUTES = ROOT / "tests" / "real_minutes"

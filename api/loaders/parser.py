@@ -57,7 +57,7 @@ from api.loaders.text import clean_block, clean_line, structural
 # agenda systems (headers, labels, item headings, case numbers, quoted decisions).
 PARSER_VERSION = "4"
 
-_HEAD_SEARCH_LINES = 80  # a header further down than this is not one
+_LONGEST_TITLE = 250  # a contents title longer than this swallowed its neighbours
 _CONFIRM_WINDOW = 4  # lines after a heading that may confirm it as an item's
 _CASE_ABOVE = 2  # lines above a heading where its case number may stand
 _TITLE_ABOVE = 3  # lines of a title above "Sag nr. N"
@@ -904,6 +904,12 @@ class _Parser:
                 continue
             is_closed = listed_closed or closed.is_closed_title(title)
             self.warn(head.toc_line, f"agenda item {number} is listed in the contents only")
+            if len(title) > _LONGEST_TITLE:
+                self.warn(
+                    head.toc_line,
+                    f"agenda item {number}: its contents title runs {len(title)} characters "
+                    "and may hold the titles after it (the contents lost their numbers)",
+                )
             result.append(AgendaItem(number, title, None, is_closed, None, (), (), ()))
         return sorted(result, key=lambda item: item.number)
 

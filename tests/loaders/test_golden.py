@@ -1,4 +1,5 @@
-"""Every seed parses to its hand-reviewed golden JSON.
+"""Every seed, and every real document of another municipality, parses to its
+hand-reviewed golden JSON.
 
 Regenerate after a deliberate parser change with ``REFERAT_UPDATE_GOLDEN=1 pytest`` and
 review the diff line by line against the source document before committing it.
@@ -12,21 +13,24 @@ from pathlib import Path
 import pytest
 
 from api.loaders import minutes_to_json, parse_minutes, read_document
-from tests.paths import GOLDEN, SEEDS
+from tests.paths import GOLDEN, REAL_MINUTES, SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
+REAL_FILES = sorted(REAL_MINUTES.glob("*.txt"))
 
 
-def test_every_seed_has_a_golden_file_and_no_golden_is_orphaned() -> None:
-    assert SEED_FILES, "no seeds found"
-    assert {p.stem for p in SEED_FILES} == {p.stem for p in GOLDEN.glob("*.json")}
+def test_every_document_has_a_golden_file_and_no_golden_is_orphaned() -> None:
+    assert SEED_FILES and REAL_FILES, "no documents found"
+    documents = {p.stem for p in SEED_FILES + REAL_FILES}
+    assert documents == {p.stem for p in GOLDEN.glob("*.json")}
 
 
-@pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: p.stem)
-def test_seed_parses_to_its_golden_json(seed: Path) -> None:
-    minutes = parse_minutes(read_document(seed), source=f"seeds/{seed.name}")
+@pytest.mark.parametrize("document", SEED_FILES + REAL_FILES, ids=lambda p: p.stem)
+def test_document_parses_to_its_golden_json(document: Path) -> None:
+    folder = "seeds" if document.parent == SEEDS else "real-minutes"
+    minutes = parse_minutes(read_document(document), source=f"{folder}/{document.name}")
     actual = minutes_to_json(minutes)
-    golden = GOLDEN / f"{seed.stem}.json"
+    golden = GOLDEN / f"{document.stem}.json"
     if os.environ.get("REFERAT_UPDATE_GOLDEN"):
         golden.write_text(actual, encoding="utf-8")
     assert actual == golden.read_text(encoding="utf-8")
