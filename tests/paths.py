@@ -8,3 +8,8 @@ GOLDEN = ROOT / "tests" / "golden"
 FIXTURES = ROOT / "tests" / "fixtures"
 # Openings of other municipalities' published minutes, with a README of what they show.
 REAL_MINUTES = ROOT / "tests" / "real_minutes"
+
+
+def seed_goldens() -> list[Path]:
+    """The seeds' golden files: the records the test renderers print as agenda systems do."""
+    return sorted(GOLDEN / f"{seed.stem}.json" for seed in SEEDS.glob("*.txt"))

@@ -10,10 +10,10 @@ import pytest
 from api.loaders import MinutesFormatError, minutes_to_dict, parse_minutes
 from api.loaders.html import html_to_text
 from api.loaders.reading import document_text
-from tests.paths import GOLDEN
+from tests.paths import seed_goldens
 from tests.portal import SHAPES, portal_page
 
-GOLDENS = sorted(GOLDEN.glob("*.json"))
+GOLDENS = seed_goldens()
 
 
 @pytest.mark.parametrize("shape", SHAPES)

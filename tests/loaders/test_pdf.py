@@ -16,10 +16,10 @@ from reportlab.pdfgen.canvas import Canvas
 from api.loaders import MinutesFormatError, minutes_to_dict, parse_minutes
 from api.loaders.pdf import pdf_to_text
 from api.loaders.reading import document_text
-from tests.paths import GOLDEN
+from tests.paths import seed_goldens
 from tests.printed import MUNICIPALITY, printed_pdf
 
-GOLDENS = sorted(GOLDEN.glob("*.json"))
+GOLDENS = seed_goldens()
 
 
 @cache
