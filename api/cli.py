@@ -12,7 +12,13 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from api.db import create_engine
-from api.loaders import MinutesFormatError, minutes_to_json, parse_minutes, read_document
+from api.loaders import (
+    MinutesFormatError,
+    explain_minutes,
+    minutes_to_json,
+    parse_minutes,
+    read_document,
+)
 from api.loaders.ingest import MB, FileResult, IngestReport, ingest_paths
 from api.logging_config import LOGGING
 from api.migrations import MigrationError, NotMigratedError, ensure_migrated, upgrade
@@ -39,6 +45,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "is not minutes or an agenda.",
     )
     parse.add_argument("file", metavar="FILE")
+    parse.add_argument(
+        "--explain",
+        action="store_true",
+        help="instead of JSON, print how each line was read: its line number (in the text "
+        "a PDF or HTML file reads as), the part it belongs to and the rule that placed it",
+    )
     parse.set_defaults(handler=_parse)
 
     migrate = commands.add_parser(
@@ -100,12 +112,31 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _parse(args: argparse.Namespace) -> int:
+    if args.explain:
+        return _explain(args.file)
     try:
         minutes = parse_minutes(read_document(args.file), source=args.file)
     except (MinutesFormatError, OSError) as exc:
         print(f"referat: {_one_line(exc, args.file)}", file=sys.stderr)
         return 1
     sys.stdout.write(minutes_to_json(minutes))
+    return 0
+
+
+def _explain(path: str) -> int:
+    try:
+        rows, error = explain_minutes(read_document(path), source=path)
+    except (MinutesFormatError, OSError) as exc:
+        print(f"referat: {_one_line(exc, path)}", file=sys.stderr)
+        return 1
+    width = max((len(part) for _, part, _, _ in rows), default=4)
+    rule_width = max((len(rule) for _, _, rule, _ in rows), default=4)
+    for line, part, rule, text in rows:
+        shown = text if len(text) <= 80 else f"{text[:77]}..."
+        sys.stdout.write(f"{line:>5}  {part:<{width}}  {rule:<{rule_width}}  {shown}\n")
+    if error is not None:
+        print(f"referat: {_one_line(error, path)}", file=sys.stderr)
+        return 1
     return 0
 
 

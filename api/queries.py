@@ -354,6 +354,41 @@ def decisions_by_item(connection: sa.Connection, item_ids: Sequence[str]) -> lis
     )
 
 
+def decisions_by_case(connection: sa.Connection, case_ids: Sequence[str]) -> list[Row]:
+    """The decisions on each case's open items, oldest first: its path through the
+    committees to the council. A decision one meeting quotes from an earlier body
+    ("Økonomiudvalget, 18. september 2019, pkt. 153: Indstilles godkendt.") is given
+    once: from that body's own minutes where they are stored, else as quoted."""
+    own = sa.case((bodies.c.name == decisions.c.body, 0), else_=1)
+    query = (
+        sa.select(decisions, items.c.case_id, own.label("quoted"))
+        .join(items, items.c.id == decisions.c.agenda_item_id)
+        .join(meetings, meetings.c.id == items.c.meeting_id)
+        .join(bodies, bodies.c.id == meetings.c.body_id)
+        .where(items.c.case_id.in_(case_ids), sa.not_(items.c.is_closed))
+        .order_by(
+            items.c.case_id,
+            decisions.c.date,
+            own,
+            meetings.c.date,
+            meetings.c.id,
+            items.c.number,
+            decisions.c.position,
+        )
+    )
+    found: list[Row] = []
+    seen: set[tuple[str, str, dt.date]] = set()
+    for row in connection.execute(query):
+        # The same decision may be quoted by several meetings; the deciding body's own
+        # record sorts first, so the first of each body and day is the one kept.
+        key = (row.case_id, ids.slugify(row.body), row.date)
+        if row.quoted and key in seen:
+            continue
+        seen.add(key)
+        found.append(row)
+    return found
+
+
 def decisions_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
     return list(connection.execute(sa.select(decisions).where(decisions.c.id.in_(ids))))
 

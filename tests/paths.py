@@ -8,6 +8,8 @@ GOLDEN = ROOT / "tests" / "golden"
 FIXTURES = ROOT / "tests" / "fixtures"
 # Openings of other municipalities' published minutes, with a README of what they show.
 REAL_MINUTES = ROOT / "tests" / "real_minutes"
+# Texts labelled by hand, to measure a classifier against.
+LABELLED = ROOT / "tests" / "labels"
 
 
 def seed_goldens() -> list[Path]:

@@ -11,7 +11,7 @@ import pytest
 
 from api.cli import main
 from api.db import create_engine
-from tests.paths import SEEDS
+from tests.paths import REAL_MINUTES, SEEDS
 from tests.releases import load_release_0005
 
 
@@ -136,3 +136,29 @@ def test_migrate_names_whose_minutes_an_old_database_holds(
             "hoeje-taastrup-kommune.direktionen.2019-11-11T1000",
         ]
     engine.dispose()
+
+
+def test_parse_explain_tells_how_each_line_was_read(capsys: pytest.CaptureFixture[str]) -> None:
+    path = REAL_MINUTES / "07_roedovre_kb_2019-09-24.txt"
+    assert main(["parse", "--explain", str(path)]) == 0
+    rows = [line.split(None, 1) for line in capsys.readouterr().out.splitlines()]
+    explained = {int(number): rest for number, rest in rows}
+    assert explained[1].split() == ["header", "the", "body's", "name", "above", "the", "date",
+                                    "line", "Kommunalbestyrelsen"]  # fmt: skip
+    assert explained[35].startswith("furniture") and explained[35].endswith("Fold alle ud")
+    assert explained[38].split()[:4] == ["item", "129", "heading", "(sag-nr)"]
+    assert "decision heading (quoted)" in explained[64]
+    # Every line that holds text is accounted for, in order.
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert sorted(explained) == [n for n, line in enumerate(lines, 1) if line.strip()]
+
+
+def test_parse_explain_of_junk_still_explains_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_text("Indkøbsliste\n\nmælk\n", encoding="utf-8")
+    assert main(["parse", "--explain", str(junk)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0].split()[:2] == ["1", "unread"]
+    assert err.startswith(f"referat: {junk}: line 1: not minutes or an agenda")

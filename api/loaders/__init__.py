@@ -1,6 +1,6 @@
 """Document ingestion: text → records (here) → rows (``store``)."""
 
-from api.loaders.parser import PARSER_VERSION, parse_minutes
+from api.loaders.parser import PARSER_VERSION, explain_minutes, parse_minutes
 from api.loaders.reading import decode_document, normalise_text, read_document
 from api.loaders.records import (
     AgendaItem,
@@ -29,6 +29,7 @@ __all__ = [
     "Section",
     "SectionKind",
     "decode_document",
+    "explain_minutes",
     "minutes_to_dict",
     "minutes_to_json",
     "normalise_text",

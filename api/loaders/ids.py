@@ -34,6 +34,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 # Two-digit case years: 70-99 are the 1900s, the rest the 2000s. Fixed, so a case's year
 # never changes with the calendar.
 _CENTURY_PIVOT = 70
+_CASE_PARTS = re.compile(r"[-./]")
 
 
 def slugify(text: str) -> str:
@@ -93,8 +94,23 @@ def person_id(organization: str, name: str) -> str:
     return f"{organization}.person_{slugify(name)}"
 
 
-def case_year(number: str) -> int:
-    year = int(number.split("/", 1)[0])
+def case_year(number: str, opened_by: int) -> int:
+    """The year a case was opened, as its number tells: "19/227" is 2019, "330-2018-3619"
+    2018, "1-51-71-3321-08" 2008 (a year last); a number that tells none takes
+    ``opened_by``, the year of the meeting that names it."""
+    head, slash, _ = number.partition("/")
+    if slash and head.isdigit() and len(head) in (2, 4):
+        return _full_year(int(head))
+    parts = _CASE_PARTS.split(number)
+    for part in parts:
+        if len(part) == 4 and part.isdigit() and 1900 <= int(part) <= 2100:
+            return int(part)
+    if len(parts) > 1 and len(parts[-1]) == 2 and parts[-1].isdigit():
+        return _full_year(int(parts[-1]))
+    return opened_by
+
+
+def _full_year(year: int) -> int:
     if year >= 100:
         return year
     return 1900 + year if year >= _CENTURY_PIVOT else 2000 + year

@@ -57,6 +57,7 @@ from api.loaders.text import clean_block, clean_line, structural
 # agenda systems (headers, labels, item headings, case numbers, quoted decisions).
 PARSER_VERSION = "4"
 
+_UNREAD_WARNINGS = 20  # then one line says there are more
 _LONGEST_TITLE = 250  # a contents title longer than this swallowed its neighbours
 _CONFIRM_WINDOW = 4  # lines after a heading that may confirm it as an item's
 _CASE_ABOVE = 2  # lines above a heading where its case number may stand
@@ -75,9 +76,11 @@ _STARTED_AT = re.compile(
 _RESTATED = re.compile(r"^(?:Dagsordenspunkt|Punkt)\s+(\d{1,4})\s*:\s*(.*)$", re.IGNORECASE)
 _RECOMMENDS = re.compile(r"^[A-ZÆØÅ][\w ,&.-]{1,60}\s+indstiller\s*(?:,|:|$|,?\s+at\b)")
 # First characters of a line that may be an item heading, decoration included.
-_ITEM_INITIALS = frozenset("PpSN•·▪0123456789#*_")
+_ITEM_INITIALS = frozenset("PpSN•·▪0123456789#*_ \t")
 _DECORATION = frozenset(" \t#*_")
-_GLUED_INITIALS = frozenset("IUT \t")
+_GLUED_INITIALS = frozenset("IUTa \t")
+# A file's name alone on a line: "udkast_planstrategi_2020.pdf".
+_FILE_NAME = re.compile(rf"^\S+{_ATTACHMENT_EXTENSION.pattern}", re.IGNORECASE)
 _SOURCE_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -95,8 +98,7 @@ def explain_minutes(
 ) -> tuple[list[tuple[int, str, str, str]], MinutesFormatError | None]:
     """How each line was read: (line number, part, rule, text) in line order, for the
     person who adds the next layout; and the error that refused the document, if any."""
-    parser = _checked(text, source)
-    parser.trace = {}
+    parser = _checked(text, source, explain=True)
     try:
         parser.parse()
     except MinutesFormatError as error:
@@ -104,13 +106,13 @@ def explain_minutes(
     return parser.explained(), None
 
 
-def _checked(text: str, source: str) -> _Parser:
+def _checked(text: str, source: str, *, explain: bool = False) -> _Parser:
     text = normalise_text(text)
     if "\x00" in text:
         raise MinutesFormatError(source, text.count("\n", 0, text.find("\x00")) + 1, "binary data")
     if not text.strip():
         raise MinutesFormatError(source, 1, "empty document")
-    return _Parser(text, source)
+    return _Parser(text, source, explain=explain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +181,7 @@ class _Meeting:
 
 
 class _Parser:
-    def __init__(self, text: str, source: str) -> None:
+    def __init__(self, text: str, source: str, *, explain: bool = False) -> None:
         lines = text.split("\n")
         self.origin: list[int] | None = None
         if transcript.is_transcript(lines):
@@ -188,10 +190,13 @@ class _Parser:
         self.text = "\n".join(lines)
         self.source = source
         self.warnings: list[str] = []
-        self.trace: dict[int, tuple[str, str]] | None = None
+        # How each line was read, for ``explain_minutes``; None when nobody asks.
+        self.trace: dict[int, tuple[str, str]] | None = {} if explain else None
+        self.shown = list(lines) if explain else []  # the lines before furniture went
         self.family = ""  # the item headings' family the document uses
         self.unconfirmed: list[tuple[int, ItemHeading]] = []  # its headings not confirmed
         self.before: list[tuple[int, str]] = []  # lines before the header, unread
+        self.unread = 0  # lines before the first item that no rule placed
         self._drop_furniture()
 
     # -- bookkeeping ---------------------------------------------------------------------
@@ -217,8 +222,8 @@ class _Parser:
     def explained(self) -> list[tuple[int, str, str, str]]:
         trace = self.trace or {}
         rows = []
-        for index, line in enumerate(self.lines):
-            if line.strip() or index in trace:
+        for index, line in enumerate(self.shown):
+            if line.strip():
                 part, rule = trace.get(index, ("unread", "no rule matched"))
                 rows.append((self.line_number(index), part, rule, line.strip()))
         return rows
@@ -235,8 +240,6 @@ class _Parser:
             line = raw
             if raw[0] in _GLUED_INITIALS or raw.endswith("icon"):
                 line = lines[index] = furniture.without_furniture(raw)
-                if line != raw:
-                    self.note(index, "furniture", "glued link text or file icon removed")
             if len(line) <= furniture.LONGEST_LINE and furniture.is_furniture(line):
                 lines[index] = ""
                 self.note(index, "furniture", "portal furniture")
@@ -550,7 +553,11 @@ class _Parser:
 
     def _unrecognised(self, index: int, line: str) -> None:
         self.note(index, "unread", "unrecognised line before the first agenda item")
-        self.warn(index, f"unrecognised line before the first agenda item: {line[:60]!r}")
+        self.unread += 1
+        if self.unread <= _UNREAD_WARNINGS:
+            self.warn(index, f"unrecognised line before the first agenda item: {line[:60]!r}")
+        elif self.unread == _UNREAD_WARNINGS + 1:
+            self.warn(index, "more unrecognised lines before the first agenda item not listed")
 
     @staticmethod
     def _toc_entry(line: str, in_toc: bool) -> tuple[int | None, str, int | None] | None:
@@ -581,18 +588,25 @@ class _Parser:
         """The agenda items' first lines, in the document's one family of headings."""
         lines = self.lines
         candidates: list[tuple[int, ItemHeading]] = []
+        indents: dict[int, int] = {}
         for index, line in enumerate(lines):
-            # An indented numbered line is a list inside an item, not a heading.
             if line and line[0] in _ITEM_INITIALS and len(line) < 400:
                 heading = item_heading(structural(line))
                 if heading is not None:
                     candidates.append((index, heading))
+                    indents[index] = len(line) - len(line.lstrip())
         for family in FAMILIES:
             found = [(i, h) for i, h in candidates if h.family == family]
             confirmed = [(i, h) for i, h in found if self._confirmed(i, h, found)]
             if confirmed:
+                # Headings stand at the document's margin; a numbered line indented
+                # further is a list inside an item.
+                margin = min(indents[i] for i, _ in confirmed)
+                confirmed = [(i, h) for i, h in confirmed if indents[i] <= margin]
                 self.family = family
-                self.unconfirmed = [(i, h) for i, h in found if (i, h) not in confirmed]
+                self.unconfirmed = [
+                    (i, h) for i, h in found if (i, h) not in confirmed and indents[i] <= margin
+                ]
                 return self._increasing([self._start(i, h) for i, h in confirmed])
         self.family = "case"
         self.unconfirmed = []
@@ -725,8 +739,15 @@ class _Parser:
         decisions: list[Decision] = []
         attachments: list[Attachment] = []
         blocks = self._blocks(index, end, number, title)
-        if case is None and blocks and blocks[0][0] is _LOOSE_TEXT:
-            loose, case = self._case_in(blocks[0][1], blocks[0][2], number)
+        if blocks and blocks[0][0] is _LOOSE_TEXT:
+            loose = blocks[0][1]
+            if case is None:
+                loose, case = self._case_in(loose, blocks[0][2], number)
+            # A portal's link to a file, above the item's first heading.
+            files = [line for line in loose.split("\n") if _FILE_NAME.match(line.strip())]
+            if files:
+                attachments.extend(_attachments("\n".join(files)))
+                loose = "\n".join(line for line in loose.split("\n") if line not in files)
             blocks[0] = (_LOOSE_TEXT, loose, blocks[0][2])
         for position, (heading, raw, heading_line) in enumerate(blocks):
             if heading.decision is not None:

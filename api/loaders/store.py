@@ -298,7 +298,7 @@ def _content_rows(
                 "id": ids.case_id(organization, n),
                 "organization_id": organization,
                 "number": n,
-                "year": ids.case_year(n),
+                "year": ids.case_year(n, minutes.date.year),
             }
             for n in sorted(cases)
         ],

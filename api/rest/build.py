@@ -120,8 +120,9 @@ async def meeting(loaders: Loaders, row: Row) -> m.Meeting:
 
 
 async def case(loaders: Loaders, row: Row) -> m.Case:
-    items, (owner,) = await asyncio.gather(
+    items, decisions, (owner,) = await asyncio.gather(
         loaders.agenda_items_by_case.load(row.id),
+        loaders.decisions_by_case.load(row.id),
         organization_refs(loaders, [row.organization_id]),
     )
     return m.Case(
@@ -141,6 +142,17 @@ async def case(loaders: Loaders, row: Row) -> m.Case:
                 is_closed=i.is_closed,
             )
             for i in items
+        ],
+        decisions=[
+            m.CaseDecision(
+                id=d.id,
+                agenda_item=m.Ref(id=d.agenda_item_id),
+                body=d.body,
+                date=d.date,
+                text=d.text,
+                outcome=d.outcome,
+            )
+            for d in decisions
         ],
     )
 

@@ -128,6 +128,10 @@ class CaseItem(Model):
     is_closed: bool
 
 
+class CaseDecision(Decision):
+    agenda_item: Ref
+
+
 class Case(Model):
     id: str
     organization: OrganizationRef
@@ -136,6 +140,10 @@ class Case(Model):
     first_date: dt.date
     last_date: dt.date
     agenda_items: list[CaseItem] = Field(description="Oldest first")
+    decisions: list[CaseDecision] = Field(
+        description="The case's path through the committees, oldest first: the decisions on "
+        "its items, earlier bodies' quoted decisions included, each decision once"
+    )
 
 
 class Person(Model):

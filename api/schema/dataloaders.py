@@ -89,6 +89,10 @@ async def batch_decisions_by_id(db: Database, ids: Sequence[str]) -> list[Row | 
     return await _by_key(db, queries.decisions_by_id, "id", ids)
 
 
+async def batch_decisions_by_case(db: Database, ids: Sequence[str]) -> list[list[Row]]:
+    return await _grouped(db, queries.decisions_by_case, "case_id", ids)
+
+
 async def batch_cases_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
     return await _by_key(db, queries.cases_by_id, "id", ids)
 
@@ -107,6 +111,7 @@ class Loaders:
     agenda_items_by_case: DataLoader[str, list[Row]]
     sections_by_agenda_item: DataLoader[str, list[Row]]
     decisions_by_agenda_item: DataLoader[str, list[Row]]
+    decisions_by_case: DataLoader[str, list[Row]]
     attachments_by_agenda_item: DataLoader[str, list[Row]]
     decision_by_id: DataLoader[str, Row | None]
     case_by_id: DataLoader[str, Row | None]
@@ -131,6 +136,7 @@ def make_loaders(db: Database) -> Loaders:
         agenda_items_by_case=loader(batch_agenda_items_by_case),
         sections_by_agenda_item=loader(batch_sections_by_agenda_item),
         decisions_by_agenda_item=loader(batch_decisions_by_agenda_item),
+        decisions_by_case=loader(batch_decisions_by_case),
         attachments_by_agenda_item=loader(batch_attachments_by_agenda_item),
         decision_by_id=loader(batch_decisions_by_id),
         case_by_id=loader(batch_cases_by_id),

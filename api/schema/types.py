@@ -324,6 +324,16 @@ class Case(Node):
         rows = await info.context.loaders.agenda_items_by_case.load(self.id)
         return [AgendaItem.from_row(row) for row in rows]
 
+    @strawberry.field(
+        description="The case's path through the committees to the council: the decisions "
+        "on its items, oldest first, earlier bodies' decisions that an item quotes included. "
+        "A decision quoted by several meetings, or stored from its body's own minutes too, "
+        "is given once (its own minutes' record where there is one)."
+    )
+    async def decisions(self, info: Info) -> list[Decision]:
+        rows = await info.context.loaders.decisions_by_case.load(self.id)
+        return [Decision.from_row(row) for row in rows]
+
 
 @strawberry.type
 class OutcomeCount:

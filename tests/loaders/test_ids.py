@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -94,3 +95,19 @@ def type_of(node_id: str) -> str:
     if len(segments) == 2:
         return {"case": "Case", "person": "Person"}.get(segments[1].split("_")[0], "Body")
     return ("Meeting", "AgendaItem", "Decision")[len(segments) - 3]
+
+
+@pytest.mark.parametrize(
+    ("number", "year"),
+    [
+        ("19/227", 2019),
+        ("98/12", 1998),
+        ("2019/227", 2019),
+        ("330-2018-3619", 2018),
+        ("1-51-71-3321-08", 2008),
+        ("00.01.00-A00-1-20", 2020),
+        ("A-7", 2017),  # nothing in the number: the meeting's year
+    ],
+)
+def test_a_case_numbers_year(number: str, year: int) -> None:
+    assert ids.case_year(number, 2017) == year

@@ -15,6 +15,8 @@ _LABEL = "|".join(re.escape(label) for label in sorted(CASE_LABELS, key=len, rev
 _NUMBER = r"\d+(?:[./-][0-9A-Za-z]+)+"
 _LABELLED = re.compile(rf"^(?:{_LABEL})\.?\s*:?\s*(?P<number>{_NUMBER})(?![\w/-])", re.IGNORECASE)
 _BARE = re.compile(r"^(?P<number>\d{2}/\d{1,7})$")
+# "Sag 306-2009-600" alone on its line (Odsherred); "Sag nr. 129" numbers an item.
+_SAG = re.compile(rf"^Sag\s+(?P<number>{_NUMBER})$")
 _INITIALS = frozenset("sSjJaA0123456789")
 
 
@@ -22,10 +24,10 @@ def case_number(line: str) -> str | None:
     """The case number a structural line gives, labelled ("Sagsnr.: 19/227") or bare."""
     if line[:1] not in _INITIALS:
         return None
-    match = _BARE.match(line) or _LABELLED.match(line)
+    match = _BARE.match(line) or _LABELLED.match(line) or _SAG.match(line)
     return match["number"].rstrip(".") if match else None
 
 
 def is_labelled(line: str) -> bool:
     """A labelled case number names itself, wherever it stands."""
-    return line[:1] in _INITIALS and _LABELLED.match(line) is not None
+    return line[:1] in _INITIALS and (_LABELLED.match(line) or _SAG.match(line)) is not None

@@ -33,7 +33,7 @@ _TRAILING_DEN = re.compile(
     rf"[\s,]*(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:den|d\.)?\s*$", re.IGNORECASE
 )
 _AFTER_DATE = re.compile(
-    r"^\s*(?:,?\s*(?:pkt|punkt|sag|sag\s+nr)\.?\s*\d+)?\s*(?P<colon>:?)\s*(?P<text>.*)$",
+    r"^\s*(?P<item>,?\s*(?:pkt|punkt|sag|sag\s+nr)\.?\s*\d+)?\s*(?P<colon>:?)\s*(?P<text>.*)$",
     re.IGNORECASE,
 )
 _GENITIVE = re.compile(
@@ -55,7 +55,7 @@ def decision_heading(line: str) -> DecisionHeading | None:
             return DecisionHeading(None, None, (bare["text"] or "").strip(), "bare")
         dated = _dated(line[len("beslutning") :], require_colon=False)
         if dated is not None:
-            body, date, text = dated
+            body, date, text, _ = dated
             body = re.sub(r"^\s*i\s+", "", body)
             if body and _is_name(body):
                 return DecisionHeading(body, date, text, "dated")
@@ -66,16 +66,22 @@ def decision_heading(line: str) -> DecisionHeading | None:
     dated = _dated(line, require_colon=True)
     if dated is None:
         return None
-    body, date, text = dated
+    body, date, text, cites_item = dated
     genitive = _GENITIVE.match(body)
     if genitive is not None and _is_name(genitive["body"]):
         return DecisionHeading(genitive["body"], date, text, "genitive")
-    if "beslutning" not in body.casefold() and _is_name(body) and _names_a_body(body):
+    # "Social og Sundhed, 6. januar 2020, pkt. 123:" names its item; without that the
+    # name must be a body's ("Økonomiudvalget den 3. maj 2021:").
+    if (
+        "beslutning" not in body.casefold()
+        and _is_name(body)
+        and (cites_item or _names_a_body(body))
+    ):
         return DecisionHeading(body, date, text, "quoted")
     return None
 
 
-def _dated(line: str, *, require_colon: bool) -> tuple[str, dt.date, str] | None:
+def _dated(line: str, *, require_colon: bool) -> tuple[str, dt.date, str, bool] | None:
     date, match = find_date(line)
     if date is None or match is None:
         return None
@@ -86,7 +92,7 @@ def _dated(line: str, *, require_colon: bool) -> tuple[str, dt.date, str] | None
         return None
     if require_colon and not after["colon"] and not _GENITIVE.match(_body_before(line, match)):
         return None
-    return _body_before(line, match), date, after["text"].strip()
+    return _body_before(line, match), date, after["text"].strip(), bool(after["item"])
 
 
 def _body_before(line: str, match: re.Match[str]) -> str:

@@ -23,8 +23,9 @@ COOKIE_WORDS = ("cookie",)
 _COOKIE_LINE_MAX = 400
 # Link text glued to the heading after it: "Indholdsfortegnelse1. Fraværende".
 _GLUED = re.compile(r"^(?:Indholdsfortegnelse|Til toppen|Udskriv)(?=\d|[A-ZÆØÅ])")
-# A file link's type icon: "Bilag 1.pdf application/pdf icon".
-_ICON = re.compile(r"\s*application/[\w.+-]+\s+icon$", re.IGNORECASE)
+# A file link's type icon: "Bilag 1.pdf application/pdf icon", "application/pdf icon
+# udkast.pdf".
+_ICON = re.compile(r"\s*application/[\w.+-]+\s+icon$|^(\s*)application/[\w.+-]+\s+icon\s+", re.I)
 _BULLET = re.compile(r"^[\s•·▪◦*-]+")
 
 
@@ -44,6 +45,6 @@ def without_furniture(line: str) -> str:
     """The line with glued link text and file-type icons taken off."""
     if line.lstrip()[:1] in "IUT" and (glued := _GLUED.match(line.lstrip())):
         line = line.lstrip()[glued.end() :]
-    if line.endswith("icon"):
-        line = _ICON.sub("", line)
+    if "icon" in line:
+        line = _ICON.sub(r"\1", line)
     return line

@@ -27,7 +27,7 @@ ITEM_HEADINGS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("punkt", re.compile(r"^(?:Punkt|Pkt\.?)\s*(\d{1,4})\s*[.)\-–]?\s+(\S.*)$", re.I), False),
     ("sag-nr", re.compile(r"^Sag\s+nr\.?\s*(\d{1,4})()$", re.IGNORECASE), True),
     ("nr", re.compile(r"^Nr\.\s*(\d{1,4})\s*[-–:.]\s*(\S.*)$"), False),
-    ("number", re.compile(r"^(?:[•·▪]\s*)?(\d{1,4})\s*\.\s*([^\W\d_].*|[\"“”„«'].*)$"), False),
+    ("number", re.compile(r"^(?:[•·▪]\s*)?(\d{1,4})\s*\.\s*([^\W\d_].*|[\"“”„«'(].*)$"), False),
 )
 FAMILIES = ("punkt", "sag-nr", "nr", "number")
 _INITIALS = frozenset("PpSN•·▪0123456789")
