@@ -347,7 +347,10 @@ class _Parser:
             line = self.lines[index]
             if line and len(line) < 160:
                 heading = decision_heading(structural(line))
-                if heading is not None and heading.body and heading.date:
+                # An earlier body's decision quoted in an item is not this meeting's.
+                if heading is not None and heading.body and heading.date and (
+                    heading.rule != "quoted"
+                ):
                     return index, heading.body, heading.date
         return None
 
@@ -477,6 +480,10 @@ class _Parser:
     def _take_header(self, head: _Head, header: Header, at: int) -> None:
         if header.impossible:
             raise self.fail(at, f"impossible date in header {header.text!r}")
+        if header.body and (organization := letterhead_organization(header.body)):
+            # "Frederiksberg Kommune" / "Referat": the letterhead, then the kind.
+            head.organization = head.organization or organization
+            header = replace(header, body=None)
         head.first_fact = at if head.first_fact is None else head.first_fact
         if header.kind is not None and head.kind is None:
             head.kind = header.kind

@@ -20,7 +20,7 @@ from api.loaders import ingest
 from api.migrations import upgrade
 from api.models import SQLModel
 from api.search.syntax import parse_query
-from tests.paths import FIXTURES, GOLDEN, SEEDS
+from tests.paths import FIXTURES, GOLDEN, REAL_MINUTES, SEEDS
 from tests.portal import portal_page
 from tests.printed import printed_pdf
 
@@ -571,3 +571,23 @@ def test_the_same_documents_in_any_order_on_any_engine_give_the_same_ids(
     # Unique across all types: no id names two entities, of one type or of two.
     ids = [row[0] for table in NODE_TABLES for row in found[0][table]]
     assert len(ids) == len(set(ids)) > 150
+
+
+def test_other_municipalities_minutes_are_stored_whole(engine: sa.Engine, tmp_path: Path) -> None:
+    for path in REAL_MINUTES.glob("*.txt"):
+        shutil.copy(path, tmp_path / path.name)
+    report = ingest.ingest_paths(engine, [tmp_path], organization="Testkommune", workers=1)
+    assert [r.line().rsplit(": ", 1)[1] for r in report.results] == ["ingested"] * 8
+    with engine.connect() as connection:
+        counts = connection.execute(
+            sa.text(
+                "SELECT (SELECT count(*) FROM meetings), (SELECT count(*) FROM agenda_items), "
+                "(SELECT count(*) FROM decisions), (SELECT count(*) FROM cases), "
+                "(SELECT count(*) FROM participations WHERE party IS NOT NULL)"
+            )
+        ).one()
+        years = dict(connection.execute(sa.text("SELECT number, year FROM cases")).all())
+    # Items: 2 + 10 + 4 + 2 + 1 + 2 + 1 + 1; decisions as tests/real_minutes' README reads
+    # them; parties: Rødovre's 20 members and 2 absentees, København's 13.
+    assert tuple(counts) == (8, 23, 12, 4, 35)
+    assert years == {"20/33839": 2020, "20/35762": 2020, "17/46": 2017, "1-51-71-3321-08": 2008}

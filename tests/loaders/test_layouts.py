@@ -310,3 +310,21 @@ def test_unplaced_lines_are_warned_of_twenty_at_most() -> None:
     assert minutes.warnings[-1].endswith(
         "more unrecognised lines before the first agenda item not listed"
     )
+
+
+def test_a_letterhead_right_above_the_kind_is_the_organization_not_the_body() -> None:
+    minutes = parse("Frederiksberg Kommune\nReferat\n\nUdvalg: Byrådet\nDato: 2. maj 2023" + ITEM)
+    assert (minutes.organization, minutes.body) == ("Frederiksberg Kommune", "Byrådet")
+
+
+def test_a_quoted_decision_does_not_date_the_meeting() -> None:
+    minutes = parse(
+        "Referat\n\nUdvalg: Byrådet\n\n1. Budget\n\nSagsnr.: 23/1\n\n"
+        "Økonomiudvalget, 18. september 2019, pkt. 153:\n\nAnbefales.\n\n"
+        "Byrådets beslutning den 24. september 2019\n\nGodkendt.\n"
+    )
+    assert (minutes.body, minutes.date) == ("Byrådet", D(2019, 9, 24))
+    assert [(d.body, d.date) for d in minutes.items[0].decisions] == [
+        ("Økonomiudvalget", D(2019, 9, 18)),
+        ("Byrådet", D(2019, 9, 24)),
+    ]
