@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -131,9 +132,14 @@ def _explain(path: str) -> int:
         return 1
     width = max((len(part) for _, part, _, _ in rows), default=4)
     rule_width = max((len(rule) for _, _, rule, _ in rows), default=4)
-    for line, part, rule, text in rows:
-        shown = text if len(text) <= 80 else f"{text[:77]}..."
-        sys.stdout.write(f"{line:>5}  {part:<{width}}  {rule:<{rule_width}}  {shown}\n")
+    try:
+        for line, part, rule, text in rows:
+            shown = text if len(text) <= 80 else f"{text[:77]}..."
+            sys.stdout.write(f"{line:>5}  {part:<{width}}  {rule:<{rule_width}}  {shown}\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `referat parse --explain FILE | head`: as the docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if error is not None:
         print(f"referat: {_one_line(error, path)}", file=sys.stderr)
         return 1

@@ -57,14 +57,14 @@ OUTCOME_RULES: tuple[tuple[DecisionOutcome, re.Pattern[str]], ...] = tuple(
         (
             DecisionOutcome.POSTPONED,
             rf"{_W}(udskudt|udskydes|udsættes(?!\s+for)"
-            rf"|(sagen|punktet|behandlingen|beslutningen)\s+(blev\s+|er\s+)?udsat)"
+            rf"|(sagen|punktet|behandlingen|beslutningen|forslaget)\s+(blev\s+|er\s+)?udsat)"
             rf"|^\W*udsat(?![\wæøå])",
         ),
         # "skal drøftes i chefforum", "oversendes til", "henvises til", "politisk sag",
         # "forelægges centerchefgruppen"
         (
             DecisionOutcome.REFERRED,
-            rf"{_W}(drøftes\s+i|oversendes|videresendes|sendes\s+videre|henvises"
+            rf"{_W}(drøftes\s+i|oversend(es|t)|videresend(es|t)|sendes\s+videre|henvis(es|t)"
             rf"|forelægges|politisk\s+sag|politisk\s+behandling)",
         ),
         # "taget til efterretning", "tager sagen til efterretning", "til orientering"

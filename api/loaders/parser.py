@@ -29,7 +29,7 @@ from api.loaders.layouts.items import (
     ItemHeading,
     item_heading,
 )
-from api.loaders.layouts.labels import Fact, label, split_labels
+from api.loaders.layouts.labels import Fact, label, split_labels, starts_a_label
 from api.loaders.layouts.people import people
 from api.loaders.layouts.sections import (
     ATTACHMENT_HEADINGS,
@@ -57,6 +57,7 @@ from api.loaders.text import clean_block, clean_line, structural
 # agenda systems (headers, labels, item headings, case numbers, quoted decisions).
 PARSER_VERSION = "4"
 
+_WRAPPED_TITLE = 40  # a title this short did not wrap onto the next line
 _UNREAD_WARNINGS = 20  # then one line says there are more
 _LONGEST_TITLE = 250  # a contents title longer than this swallowed its neighbours
 _CONFIRM_WINDOW = 4  # lines after a heading that may confirm it as an item's
@@ -76,8 +77,9 @@ _STARTED_AT = re.compile(
 _RESTATED = re.compile(r"^(?:Dagsordenspunkt|Punkt)\s+(\d{1,4})\s*:\s*(.*)$", re.IGNORECASE)
 _RECOMMENDS = re.compile(r"^[A-ZÆØÅ][\w ,&.-]{1,60}\s+indstiller\s*(?:,|:|$|,?\s+at\b)")
 # First characters of a line that may be an item heading, decoration included.
-_ITEM_INITIALS = frozenset("PpSN•·▪0123456789#*_ \t")
+_ITEM_INITIALS = frozenset("PpSNA•·▪0123456789#*_ \t")
 _DECORATION = frozenset(" \t#*_")
+_LIST_LINE = re.compile(r"^\s*(?:[•·▪*-]\s*)?\d{1,3}[.)]\s")
 _GLUED_INITIALS = frozenset("IUTa \t")
 # A file's name alone on a line: "udkast_planstrategi_2020.pdf".
 _FILE_NAME = re.compile(rf"^\S+{_ATTACHMENT_EXTENSION.pattern}", re.IGNORECASE)
@@ -160,6 +162,7 @@ class _Head:
     parts: list[str] = field(default_factory=list)  # kind, body and date as written
     toc: list[tuple[int | None, str, int | None, bool]] = field(default_factory=list)
     toc_line: int = 0
+    toc_end: int = -1  # the last line of the contents
 
 
 @dataclass(slots=True)
@@ -250,7 +253,13 @@ class _Parser:
         starts = self._item_starts()
         head_end = starts[0].start if starts else len(self.lines)
         head = self._head(0, head_end)
-        starts = self._with_contents(starts, head, head_end)
+        revised = self._with_contents(starts, head)
+        if revised != starts:
+            starts = revised
+            first = starts[0].start if starts else len(self.lines)
+            if first != head_end:  # the head ends elsewhere: read it again
+                self.warnings, self.unread = [], 0
+                head = self._head(0, first)
         bounds = [*[s.start for s in starts][1:], len(self.lines)] if starts else []
         meeting = self._meeting(head, starts, bounds)
         closed_from = self._closed_part(starts)
@@ -348,9 +357,7 @@ class _Parser:
             if line and len(line) < 160:
                 heading = decision_heading(structural(line))
                 # An earlier body's decision quoted in an item is not this meeting's.
-                if heading is not None and heading.body and heading.date and (
-                    heading.rule != "quoted"
-                ):
+                if heading and heading.body and heading.date and heading.rule != "quoted":
                     return index, heading.body, heading.date
         return None
 
@@ -368,7 +375,7 @@ class _Parser:
         def flush_phrase() -> None:
             if phrase:
                 for at, text in self._read_phrase(head, phrase):
-                    if head.first_fact is None:
+                    if head.first_fact is None or at < head.first_fact:
                         self.before.append((at, text))
                     else:
                         self._unrecognised(at, text)
@@ -410,6 +417,8 @@ class _Parser:
                     if not in_toc:
                         value_of = _Value(fact, name, index, [value] if value else [], alone)
                     continue
+                if value_of is not None and starts_a_label(piece):
+                    flush_value()  # "Stedfortrædere: …": another label's, unknown
                 if value_of is not None:
                     value_of.values.append(piece)
                     self.note(index, "preamble", f"value of {value_of.name!r}")
@@ -419,6 +428,13 @@ class _Parser:
                     self.note(index, "contents", "the closed part begins")
                     continue
                 entry = self._toc_entry(piece, in_toc)
+                if (
+                    entry is not None
+                    and entry[0] is not None
+                    and any(number == entry[0] for number, *_ in head.toc)
+                ):
+                    # The contents listed this number: here is its item, unconfirmed.
+                    in_toc, entry = False, None
                 if entry is not None:
                     number, title, page = entry
                     if wrapped is not None:  # a title that wrapped onto the entry's line
@@ -426,6 +442,7 @@ class _Parser:
                     if not head.toc:
                         head.toc_line = index
                     head.toc.append((number, title, page, closed_part))
+                    head.toc_end = index
                     self.note(index, "contents", "entry")
                     continue
                 if in_toc and _MD_TABLE_FRAME.match(piece):
@@ -502,14 +519,21 @@ class _Parser:
             head.place = header.place
         if header.rest:
             self.warn(at, f"text after the header's place not read: {header.rest[:60]!r}")
-        if header.date is not None and header.kind is None and header.body is None:
-            self._body_above(head, at)
+        if header.body is None and (header.date is None) != (header.kind is None):
+            self._body_above(head, at)  # a date line, or a kind word, alone
 
     def _body_above(self, head: _Head, at: int) -> None:
         """A date line alone: the short line above it names the body (Rødovre)."""
         if head.body is not None:
             return
-        above = next((i for i in range(at - 1, -1, -1) if self.lines[i].strip()), None)
+        above = next(
+            (
+                i
+                for i in range(at - 1, -1, -1)
+                if self.lines[i].strip() and not letterhead_organization(structural(self.lines[i]))
+            ),
+            None,
+        )
         if above is None:
             return
         text = structural(self.lines[above])
@@ -569,10 +593,12 @@ class _Parser:
     @staticmethod
     def _toc_entry(line: str, in_toc: bool) -> tuple[int | None, str, int | None] | None:
         """A contents entry: "Title.....3", "Title<TAB>3", "| Title | 3 |", "49. Title"."""
-        numbered = item_heading(line)
-        if numbered is not None and numbered.family == "number":
+        numbered = item_heading(line) if in_toc else None
+        if numbered is not None and numbered.title:
             title, page = numbered.title, None
-            dotted = _TOC_ENTRY.match(title)
+            dotted = _TOC_ENTRY.match(title) or (
+                _TOC_COLUMNS.match(title.replace("\t", " ")) if "\t" in title else None
+            )
             if dotted is not None:
                 title, page = dotted[1].strip(), int(dotted[2])
             return numbered.number, title, page
@@ -612,19 +638,50 @@ class _Parser:
                 confirmed = [(i, h) for i, h in confirmed if indents[i] <= margin]
                 self.family = family
                 self.unconfirmed = [
-                    (i, h) for i, h in found if (i, h) not in confirmed and indents[i] <= margin
+                    (i, h)
+                    for i, h in found
+                    if (i, h) not in confirmed and indents[i] <= margin and not self._in_list(i)
                 ]
+                confirmed = self._with_gaps_filled(confirmed)
                 return self._increasing([self._start(i, h) for i, h in confirmed])
         self.family = "case"
-        self.unconfirmed = []
+        # None confirmed by what follows: the contents may still confirm them.
+        margin = min(indents.values(), default=0)
+        self.unconfirmed = [(i, h) for i, h in candidates if indents[i] <= margin]
         return self._case_starts()
+
+    def _with_gaps_filled(
+        self, confirmed: list[tuple[int, ItemHeading]]
+    ) -> list[tuple[int, ItemHeading]]:
+        """An unconfirmed heading whose number lies between two confirmed ones' (item 3
+        between 2 and 4, say, whose text runs on without a heading) is an item too."""
+        kept = list(confirmed)
+        for index, heading in self.unconfirmed:
+            before = [(i, h) for i, h in confirmed if i < index]
+            after = [(i, h) for i, h in confirmed if i > index]
+            if (
+                before
+                and after
+                and before[-1][1].number < heading.number < after[0][1].number
+                and not heading.title[:1].islower()
+            ):
+                kept.append((index, heading))
+        self.unconfirmed = [u for u in self.unconfirmed if u not in kept]
+        return sorted(kept)
+
+    def _in_list(self, index: int) -> bool:
+        """A numbered line right next to another numbered line is a list's."""
+        for neighbour in (index - 1, index + 1):
+            if 0 <= neighbour < len(self.lines) and _LIST_LINE.match(self.lines[neighbour]):
+                return True
+        return False
 
     def _confirmed(
         self, index: int, heading: ItemHeading, family: list[tuple[int, ItemHeading]]
     ) -> bool:
         if heading.certain:
             return True
-        if heading.title[:1].islower():
+        if heading.title[:1].islower() or self._in_list(index):
             return False
         others = {i for i, _ in family}
         seen = 0
@@ -689,19 +746,30 @@ class _Parser:
                 starts.append(_Start(index, index, len(starts) + 1, "", "case", case_number(text)))
         return starts
 
-    def _with_contents(self, starts: list[_Start], head: _Head, head_end: int) -> list[_Start]:
-        """Add headings the table of contents confirms."""
-        if not head.toc or not self.unconfirmed:
+    def _with_contents(self, starts: list[_Start], head: _Head) -> list[_Start]:
+        """The headings as the numbered table of contents has them: a heading whose
+        number the contents give another title is a numbered line of an item; one that
+        repeats an entry after the contents is an item, confirmed or not."""
+        listed = {number: title for number, title, _, _ in head.toc if number is not None}
+        if not listed:
             return starts
-        listed = {(number, _title_key(title)) for number, title, _, _ in head.toc if number}
+        kept = [
+            s
+            for s in starts
+            if not s.title or s.number not in listed or _titles_agree(s.title, listed[s.number])
+        ]
         extra = [
             self._start(i, h)
             for i, h in self.unconfirmed
-            if i >= head_end and (h.number, _title_key(h.title)) in listed
+            if i > head.toc_end and h.number in listed and _titles_agree(h.title, listed[h.number])
         ]
-        if not extra:
+        if len(kept) == len(starts) and not extra:
             return starts
-        return self._increasing(sorted(starts + extra, key=lambda s: s.heading))
+        if extra and self.family == "case":  # the contents found headings after all
+            families = {s.family for s in extra}
+            self.family = families.pop() if len(families) == 1 else self.family
+            kept = [s for s in kept if s.family != "case"]
+        return self._increasing(sorted(kept + extra, key=lambda s: s.heading))
 
     def _closed_part(self, starts: list[_Start]) -> int:
         """The line from which every item is closed ("LUKKET MØDE"), if any."""
@@ -721,11 +789,22 @@ class _Parser:
         if s.start != s.heading:
             self.note_range(s.start, s.heading, f"item {number}", "title or case above heading")
         index = s.heading + 1
+        closed_line = False
+        if not title and s.family == "punkt":  # "Pkt. 12", the title on a line below
+            while index < end and not self.lines[index].strip():
+                index += 1
         if s.family != "case":
             # A long title wraps onto the lines right below it, before any blank line.
             while index < end and (line := structural(self.lines[index])):
                 if case_number(line) or _heading(line) is not None:
                     break
+                if title and closed.is_closed_title(line) and len(line) < 40:
+                    closed_line = True  # "Lukket punkt" under the heading
+                    self.note(index, f"item {number}", "closed")
+                    index += 1
+                    break
+                if title and len(title) < _WRAPPED_TITLE:
+                    break  # a short title did not wrap: this is the item's text
                 title = f"{title} {line}".strip()
                 self.note(index, f"item {number}", "title, wrapped")
                 index += 1
@@ -736,7 +815,7 @@ class _Parser:
             case = found
             self.note(index, f"item {number}", "case number")
             index += 1
-        is_closed = closed_part or closed.is_closed_title(title)
+        is_closed = closed_part or closed_line or closed.is_closed_title(title)
         if is_closed:
             if any(line.strip() for line in self.lines[index:end]):
                 self.warn(s.heading, f"closed agenda item {number}: its content was left out")
@@ -760,7 +839,13 @@ class _Parser:
             if heading.decision is not None:
                 if text := clean_block(raw):
                     named_body, day = heading.decision
-                    body_name = named_body or meeting.body
+                    body_name = _body_named(named_body, meeting.body)
+                    if day is None and body_name != meeting.body:
+                        self.warn(
+                            heading_line,
+                            f"agenda item {number}: {body_name}'s decision has no date; "
+                            "this meeting's is used",
+                        )
                     decisions.append(
                         Decision(body_name, day or meeting.date, text, classify_outcome(text))
                     )
@@ -919,16 +1004,23 @@ class _Parser:
         the document does not hold (an opening, or a page that lost them)."""
         by_number = {item.number: item for item in items}
         result = list(items)
+        listed: set[int] = set()
         for number, title, page, listed_closed in toc:
             assert number is not None
+            if number in listed:
+                continue
+            listed.add(number)
             item = by_number.get(number)
             if item is not None:
-                if (
-                    page is not None
-                    and not item.is_closed
-                    and _title_key(item.title) == (_title_key(title))
-                ):
-                    result[result.index(item)] = replace(item, page=page)
+                at = result.index(item)
+                if listed_closed and not item.is_closed:
+                    # Listed under "Lukkede punkter": its content is not for the public.
+                    self.warn(head.toc_line, f"agenda item {number} is closed by the contents")
+                    result[at] = AgendaItem(
+                        number, item.title, item.case_number, True, None, (), (), ()
+                    )
+                elif page is not None and not item.is_closed and _same_title(item.title, title):
+                    result[at] = replace(item, page=page)
                 continue
             is_closed = listed_closed or closed.is_closed_title(title)
             self.warn(head.toc_line, f"agenda item {number} is listed in the contents only")
@@ -998,6 +1090,20 @@ class _Parser:
         return values, index
 
 
+def _body_named(named: str | None, meeting_body: str) -> str:
+    """The deciding body as a decision heading names it: this meeting's when it names
+    none or the same; "REGIONSRÅDET" written as a name."""
+    if named is None or named.casefold() == meeting_body.casefold():
+        return meeting_body
+    return named.capitalize() if named.isupper() else named
+
+
+def _titles_agree(heading: str, entry: str) -> bool:
+    """A heading and its contents entry: the same words, or one cut short of the other."""
+    a, b = _title_key(heading), _title_key(entry)
+    return bool(a and b) and (a.startswith(b) or b.startswith(a))
+
+
 def _same_title(line: str, title: str) -> bool:
     return _title_key(line) == _title_key(title) and bool(_title_key(title))
 
@@ -1041,7 +1147,7 @@ def _heading(line: str) -> _Heading | None:
             return _Heading(SECTION_HEADINGS[folded], key)
         if folded in ATTACHMENT_HEADINGS:
             return _Heading(None, key, rule="attachments heading")
-    if line[0] not in "Bb" and line[-1] != ":" and "eslutning" not in line:
+    if line[0] not in "Bb" and line[-1] != ":" and "eslutning" not in line.lower():
         return None
     decision = decision_heading(line)
     if decision is not None:

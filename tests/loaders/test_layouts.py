@@ -222,12 +222,17 @@ def test_closed_items_keep_nothing_but_their_heading(title: str) -> None:
 
 def test_a_closed_title_wrapped_over_two_lines_and_a_closed_part() -> None:
     minutes = parse(
-        HEAD + "1. Lukket sag: Salg af\nGrund\n\n"
+        HEAD
+        + "1. Lukket sag: Salg af erhvervsgrunden ved Hindsgavl Allé til\nNordic Logistik A/S\n\n"
         "Sagsnr.: 23/1\n\nSagsfremstilling\n\nHemmeligt.\n\nLUKKET MØDE\n\n2. Personsag\n\n"
         "Sagsnr.: 23/2\n\nSagsfremstilling\n\nHemmeligt.\n"
     )
     assert [(i.title, i.is_closed, i.sections) for i in minutes.items] == [
-        ("Lukket sag: Salg af Grund", True, ()),
+        (
+            "Lukket sag: Salg af erhvervsgrunden ved Hindsgavl Allé til Nordic Logistik A/S",
+            True,
+            (),
+        ),
         ("Personsag", True, ()),
     ]
 
@@ -328,3 +333,64 @@ def test_a_quoted_decision_does_not_date_the_meeting() -> None:
         ("Økonomiudvalget", D(2019, 9, 18)),
         ("Byrådet", D(2019, 9, 24)),
     ]
+
+
+def test_an_item_the_contents_list_as_closed_keeps_nothing() -> None:
+    minutes = parse(
+        TIMED + "Indholdsfortegnelse\n\n1. Budget\n\nLukkede punkter\n\n2. Personsag\n\n"
+        "1. Budget\n\nSagsnr.: 23/1\n\nSagsfremstilling\n\nTekst.\n\n"
+        "2. Personsag\n\nSagsnr.: 23/2\n\nSagsfremstilling\n\nHemmeligt.\n"
+    )
+    assert [(i.number, i.is_closed, i.sections) for i in minutes.items][1] == (2, True, ())
+
+
+def test_the_contents_confirm_headings_and_unmask_numbered_lines() -> None:
+    minutes = parse(
+        TIMED + "INDHOLDSFORTEGNELSE\n1. GODKENDELSE AF DAGSORDEN\n2. BUDGET\n\n"
+        "1. GODKENDELSE AF DAGSORDEN\n\nREGIONSRÅDETS BESLUTNING\nGodkendt.\n\n"
+        "2. BUDGET\n\nINDSTILLING\n\nAdministrationen indstiller:\n\n"
+        "1. Godkendelse af budgettet sker i juni\n\nSAGSFREMSTILLING\n\nTekst.\n\n"
+        "FORRETNINGSUDVALGETS BESLUTNING\nAnbefalet.\n"
+    )
+    assert [(i.number, i.title) for i in minutes.items] == [
+        (1, "GODKENDELSE AF DAGSORDEN"),
+        (2, "BUDGET"),
+    ]
+    assert [(d.body, d.outcome.value) for i in minutes.items for d in i.decisions] == [
+        ("Regionsrådet", "APPROVED"),  # capitals written as a name
+        ("Forretningsudvalget", "RECOMMENDED"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headings", "numbers"),
+    [
+        # Item 2 has no heading or case number after it: it lies between 1 and 3.
+        ("Pkt. 1 Dagsorden\n\nSagsfremstilling\n\nTekst.\n\nPkt. 2 Orientering\n\nTekst.\n\n"
+         "Pkt. 3 Budget\n\nSagsfremstilling\n\nTekst.\n", [1, 2, 3]),
+        ("Pkt. 12\nGodkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n", [12]),
+        ("Dagsorden:\n1. Dagsorden\n2. Eventuelt\n\nAd 1. Dagsorden\nGodkendt.\n\n"
+         "Ad 2. Eventuelt\nIntet.\n", [1, 2]),
+    ],
+)  # fmt: skip
+def test_headings_of_word_exports(headings: str, numbers: list[int]) -> None:
+    minutes = parse(TIMED + headings)
+    assert [i.number for i in minutes.items] == numbers
+    assert all(i.title for i in minutes.items)
+
+
+def test_the_body_above_a_kind_word_and_values_that_stop_at_another_label() -> None:
+    minutes = parse(
+        "Aalborg Kommune\n\nBy- og Landskabsudvalget\nReferat\n\nDato: 12. september 2023\n"
+        "Tidspunkt: kl. 8.30\nAfbud: Per Clausen (Ø)\nStedfortrædere: Ida Holm (Ø)\n" + ITEM
+    )
+    assert (minutes.organization, minutes.body) == ("Aalborg Kommune", "By- og Landskabsudvalget")
+    assert minutes.absentees == (Participant("Per Clausen", None, "Ø"),)
+
+
+def test_an_item_title_ending_in_dagsorden_is_no_header() -> None:
+    minutes = parse(
+        "REFERAT\nfra ordinært møde i Kommunalbestyrelsen\nonsdag den 15. juni 2022 kl. 19.00\n\n"
+        "Pkt. 45 Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n"
+    )
+    assert (minutes.body, minutes.items[0].decisions[0].body) == ("Kommunalbestyrelsen",) * 2

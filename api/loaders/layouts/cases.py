@@ -6,14 +6,17 @@ import re
 
 # Labels before a case number; "Dok.nr." numbers a document, not a case.
 CASE_LABELS = (
-    "sagsnr", "sagsnummer", "sagsid", "sags-id", "sagnr", "sags nr", "sags-nr", "sag-nr",
+    "sagsnr", "sagsnummer", "sagsid", "sags-id", "sags id", "sagnr", "sags nr", "sags-nr", "sag-nr",
     "j.nr", "j. nr", "journalnr", "journalnummer", "arkivsag", "arkivsagsnr", "acadre-sagsnr",
 )  # fmt: skip
 _LABEL = "|".join(re.escape(label) for label in sorted(CASE_LABELS, key=len, reverse=True))
 # 19/227, 330-2018-3619, 1-51-71-3321-08, 00.01.00-A00-1-20: digits, then parts joined
 # by / - or . (a bare number is an item number: "Sag nr. 129").
-_NUMBER = r"\d+(?:[./-][0-9A-Za-z]+)+"
-_LABELLED = re.compile(rf"^(?:{_LABEL})\.?\s*:?\s*(?P<number>{_NUMBER})(?![\w/-])", re.IGNORECASE)
+# (and a system's prefix: EMN-2023-00412), read whole or not at all.
+_NUMBER = r"(?:[A-ZÆØÅ]{2,5}-)?\d+(?:[./-][0-9A-Za-zÆØÅæøå]+)+"
+_LABELLED = re.compile(
+    rf"^(?:{_LABEL})\.?\s*:?\s*(?P<number>{_NUMBER})(?![\wæøåÆØÅ/-])", re.IGNORECASE
+)
 _BARE = re.compile(r"^(?P<number>\d{2}/\d{1,7})$")
 # "Sag 306-2009-600" alone on its line (Odsherred); "Sag nr. 129" numbers an item.
 _SAG = re.compile(rf"^Sag\s+(?P<number>{_NUMBER})$")

@@ -13,7 +13,8 @@ _CLOSED_TITLE = re.compile(
 )
 # A line that starts the closed part of a meeting: every item after it is closed.
 _CLOSED_PART = re.compile(
-    r"^(?:lukket\s+møde|lukkede?\s+(?:punkter|sager|del)|lukket\s+dagsorden)\s*:?$",
+    r"^(?:lukket\s+møde|lukkede?\s+(?:punkter|sager|del)|lukket\s+dagsorden"
+    r"|(?:sager|punkter)\s+(?:på|til|fra|behandlet\s+på)\s+lukket\s+møde)\s*:?$",
     re.IGNORECASE,
 )
 

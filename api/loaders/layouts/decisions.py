@@ -39,6 +39,7 @@ _AFTER_DATE = re.compile(
 _GENITIVE = re.compile(
     r"^(?P<body>.+?)s\s+beslutning(?:\s+(?:i|på)\s+(?:mødet|møde))?$", re.IGNORECASE
 )
+_UNDATED_GENITIVE = re.compile(r"^(?P<body>.+?)s\s+beslutning\s*:?$", re.IGNORECASE)
 _LONGEST = 160
 
 
@@ -60,6 +61,10 @@ def decision_heading(line: str) -> DecisionHeading | None:
             if body and _is_name(body):
                 return DecisionHeading(body, date, text, "dated")
         return None
+    undated = _UNDATED_GENITIVE.match(line)
+    if undated is not None and _names_a_body(undated["body"]) and _is_name(undated["body"]):
+        # "REGIONSRÅDETS BESLUTNING", "Forretningsudvalgets beslutning:"
+        return DecisionHeading(undated["body"], None, "", "genitive")
     # A quoted decision ends in a colon; "<Body>s beslutning …" names itself.
     if not line[0].isupper() or not (line[-1] == ":" or "eslutning" in line):
         return None

@@ -26,22 +26,34 @@ KIND_WORDS: dict[str, DocumentKind] = {
     "tillægsdagsorden": DocumentKind.AGENDA,
 }
 _KIND = "|".join(KIND_WORDS)
+_MEETING = r"(?:(?:ordinært|ekstraordinært|konstituerende)\s+)?(?:mødet|møde)"
 _BODY = r"(?P<body>(?-i:[A-ZÆØÅ0-9])[^:]{1,90}?)"
 # Title parts, tried in order.
 TITLE_PATTERNS = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
-        rf"^(?P<kind>{_KIND})(?:\s+(?:fra|til|for|af)\s+(?:mødet|møde))?$",
-        rf"^(?P<kind>{_KIND})(?:\s*[-–—:]\s*|\s+(?:fra|til|for|af)\s+(?:mødet|møde)(?:\s+i)?\s+|\s+){_BODY}$",
-        rf"^(?:møde\s+i\s+)?{_BODY}\s*[-–—,:]?\s+(?P<kind>{_KIND})$",
-        rf"^(?:møde|mødet)\s+i\s+{_BODY}$",
+        rf"^(?P<kind>{_KIND})(?:\s+(?:fra|til|for|af)\s+{_MEETING})?$",
+        rf"^(?P<kind>{_KIND})(?:\s*[-–—:]\s*|\s+(?:fra|til|for|af)\s+{_MEETING}(?:\s+i)?\s+"
+        rf"|\s+){_BODY}$",
+        # "Byrådet - Referat", "Møde i Økonomiudvalget … REFERAT": a separator, or "Møde
+        # i", or a kind word in capitals ("Økonomiudvalget REFERAT"); never "Godkendelse
+        # af dagsorden", an item's title.
+        rf"^møde\s+i\s+{_BODY}\s*[-–—,:]?\s+(?P<kind>{_KIND})$",
+        rf"^{_BODY}\s*[-–—,:]\s*(?P<kind>{_KIND})$",
+        rf"^{_BODY}\s+(?P<kind>(?-i:REFERAT|DAGSORDEN|BESLUTNINGSPROTOKOL))$",
+        rf"^{_MEETING}\s+i\s+{_BODY}$",
     )
 )
 # A body's name is a name: a phrase of prose is not one.
 _BODY_MAX_WORDS = 9
 _SEPARATORS = " \t-–—,:"
+_ENDS_IN_PREPOSITION = re.compile(r"\s(?:af|til|for|om|i|på|med|fra|og)$")
 _WEEKDAY_OR_DEN = re.compile(rf"(?:\s|^)(?:{'|'.join(WEEKDAYS)}|den|d\.)\s*$", re.IGNORECASE)
-_TIME_WORDS = re.compile(r"^\s*,?\s*(?:kl\.?\s*)?\d{1,2}(?:[:.]\d{2}){1,2}", re.IGNORECASE)
+# "kl. 09:00", "kl. 9.30-12.00" (an end time is read past)
+_TIME_WORDS = re.compile(
+    r"^\s*,?\s*(?:kl\.?\s*)?\d{1,2}(?:[:.]\d{2}){1,2}(?:\s*[-–]\s*\d{1,2}(?:[:.]\d{2})?)?",
+    re.IGNORECASE,
+)
 # Where a place ends: after a postcode and its town ("Lejrevej 15, 4320, Allerslev").
 _POSTCODE_TOWN = re.compile(r"\b\d{4},?\s+[A-ZÆØÅ][\wæøå-]+")
 
@@ -77,7 +89,9 @@ def read_header(phrase: str) -> Header | None:
                 break
         else:
             return None
-        if body is not None and len(body.split()) > _BODY_MAX_WORDS:
+        if body is not None and (
+            len(body.split()) > _BODY_MAX_WORDS or _ENDS_IN_PREPOSITION.search(body)
+        ):
             return None
     elif date is None:
         return None

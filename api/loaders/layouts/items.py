@@ -20,17 +20,25 @@ class ItemHeading:
     # section heading) or the table of contents.
     certain: bool
 
+    @property
+    def title_below(self) -> bool:
+        """The heading holds the number only; the title is on the line below."""
+        return not self.title and self.family == "punkt"
+
 
 # (family, pattern, certain): the families in the order a document is tried for them.
 ITEM_HEADINGS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("punkt", re.compile(r"^Punkt\s+(\d{1,4})\s*:\s*(.*)$", re.IGNORECASE), True),
-    ("punkt", re.compile(r"^(?:Punkt|Pkt\.?)\s*(\d{1,4})\s*[.)\-–]?\s+(\S.*)$", re.I), False),
+    ("punkt", re.compile(r"^(?:Punkt|Pkt\.?)\s*(\d{1,4})\s*[.,)\-–]?\s+(\S.*)$", re.I), False),
+    # "Pkt. 12" alone, the title on the line below (a Word export)
+    ("punkt", re.compile(r"^(?:Punkt|Pkt\.?)\s*(\d{1,4})\s*[.:]?()$", re.IGNORECASE), False),
+    ("ad", re.compile(r"^Ad\.?\s*(?:pkt\.?\s*)?(\d{1,4})\s*[.:)]\s*(\S.*)$", re.I), False),
     ("sag-nr", re.compile(r"^Sag\s+nr\.?\s*(\d{1,4})()$", re.IGNORECASE), True),
     ("nr", re.compile(r"^Nr\.\s*(\d{1,4})\s*[-–:.]\s*(\S.*)$"), False),
     ("number", re.compile(r"^(?:[•·▪]\s*)?(\d{1,4})\s*\.\s*([^\W\d_].*|[\"“”„«'(].*)$"), False),
 )
-FAMILIES = ("punkt", "sag-nr", "nr", "number")
-_INITIALS = frozenset("PpSN•·▪0123456789")
+FAMILIES = ("punkt", "sag-nr", "nr", "ad", "number")
+_INITIALS = frozenset("PpSNA•·▪0123456789")
 
 
 def item_heading(line: str) -> ItemHeading | None:

@@ -26,6 +26,7 @@ class Fact(enum.Enum):
 
 LABELS: dict[str, Fact] = {
     "mødedato": Fact.DATE,
+    "mødetid": Fact.DATE,
     "møde dato": Fact.DATE,
     "dato": Fact.DATE,
     "starttidspunkt": Fact.DATE,
@@ -36,6 +37,7 @@ LABELS: dict[str, Fact] = {
     "sted": Fact.PLACE,
     "lokale": Fact.PLACE,
     "mødelokale": Fact.PLACE,
+    "mødeafholdelse": Fact.PLACE,
     "udvalg": Fact.BODY,
     "forum": Fact.BODY,
     "møde": Fact.KIND,
@@ -54,11 +56,16 @@ LABELS: dict[str, Fact] = {
     "punkter": Fact.CONTENTS,
     "dagsordenspunkter": Fact.CONTENTS,
     "sager": Fact.CONTENTS,  # "Sager 129 - 138"
+    "indhold": Fact.CONTENTS,
+    "dagsorden": Fact.CONTENTS,  # "Dagsorden:" then the items; alone, it is the kind
     "sluttidspunkt": Fact.IGNORED,
     "mødeslut": Fact.IGNORED,
     "bemærkninger": Fact.IGNORED,
     "referent": Fact.IGNORED,
     "mødeleder": Fact.IGNORED,
+    "stedfortrædere": Fact.IGNORED,
+    "desuden deltog": Fact.IGNORED,
+    "fra administrationen": Fact.IGNORED,
 }
 # Written without a colon before their value in the Høje-Taastrup layout; any other
 # label needs a colon, or a line to itself, so that "Dato for høring …" stays text.
@@ -74,8 +81,14 @@ _BARE_WITH_VALUE = frozenset(
         "indholdsfortegnelse",
     }
 )
+_WITH_COLON_ONLY = frozenset({"dagsorden"})
 _NAMES = "|".join(re.escape(label) for label in sorted(LABELS, key=len, reverse=True))
-_AT_START = re.compile(rf"^(?P<label>{_NAMES})(?![\wæøå])\s*(?P<colon>:?)\s*(?P<value>.*)$", re.I)
+_AT_START = re.compile(
+    rf"^(?P<label>{_NAMES})(?![\wæøå])[ ]*(?P<colon>[:\t]?)\s*(?P<value>.*)$", re.IGNORECASE
+)
+# A line that begins with a label of some kind ("Stedfortrædere: …", "Bemærkninger<TAB>…")
+# begins a value of its own, known or not.
+_ANY_LABEL = re.compile(r"^[A-ZÆØÅa-zæøå][\wæøå .]{0,38}(?::|\t)")
 # Another label further on in the line, after a colon: "Mødested: Byrådssalen Udvalg: …"
 _INSIDE = re.compile(rf"\s(?=(?:{_NAMES}):)", re.IGNORECASE)
 
@@ -87,11 +100,18 @@ def label(line: str) -> tuple[Fact, str, str, bool] | None:
         return None
     name, value = match["label"], match["value"]
     key = name.casefold()
+    if key in _WITH_COLON_ONLY and not match["colon"]:
+        return None
     if match["colon"] or not value:
         return LABELS[key], name, value, not value
     if key in _BARE_WITH_VALUE:
         return LABELS[key], name, value, False
     return None
+
+
+def starts_a_label(line: str) -> bool:
+    """Whether a line opens a labelled value, so that it cannot go on the value above."""
+    return _ANY_LABEL.match(line) is not None
 
 
 def split_labels(line: str) -> list[str]:

@@ -16,7 +16,10 @@ _TITLE = re.compile(rf"^({'|'.join(ROLE_TITLES)})\s+(?=[A-ZÆØÅ])", re.IGNOREC
 _PARTY = re.compile(r"^[A-ZÆØÅ]{1,3}$")
 _UNAFFILIATED = frozenset({"løsgænger", "uden for parti", "ufg"})
 # Roles after a comma: "Birgitte Glifberg (A), Suppleant for Brian Møller (A)".
-_ROLE_AFTER = re.compile(r"^(?:suppleant|stedfortræder|afløser|formand|næstformand)\b", re.I)
+_ROLE_AFTER = re.compile(
+    rf"^(?:suppleant|stedfortræder|afløser|{'|'.join(ROLE_TITLES)})(?![\wæøå])", re.IGNORECASE
+)
+_DASH_ROLE = re.compile(r"\s+[-–]\s+(?P<role>[\wæøå][\wæøå ]*)$")
 # Items a person missed: "Britt Jensen (A), sag 129-138".
 _ITEM_RANGE = re.compile(r"^(?:sag|sager|pkt|punkt|punkterne)\.?\s*\d+(?:\s*[-–]\s*\d+)?$", re.I)
 _NUMBERING = re.compile(r"^\d{1,3}[.)]\s+")
@@ -48,6 +51,8 @@ def person(text: str) -> Participant:
     """ "Formand Erik Nielsen (A)", "Kathrine Seier Skastrup (sekretær)", "Britt Jensen (A),
     sag 129-138", "Birgitte Glifberg (A), Suppleant for Brian Møller (A)"."""
     role = party = None
+    if dash := _DASH_ROLE.search(text):  # "Tina Holm (F) - formand"
+        role, text = dash["role"].strip(), text[: dash.start()]
     name, _, after = text.partition(",")
     after = after.strip()
     if after and not _ITEM_RANGE.match(after):
@@ -55,10 +60,10 @@ def person(text: str) -> Participant:
     if title := _TITLE.match(name):
         role = role or title[1]
         name = name[title.end() :]
-    if (paren := _PAREN.match(name)) and paren[1]:
+    while (paren := _PAREN.match(name)) and paren[1]:  # "Ib Duedahl (V) (formand)"
         inside = paren[2].strip()
         name = f"{paren[1]} {paren[3]}".strip()
-        if _PARTY.match(inside) or inside.casefold() in _UNAFFILIATED:
+        if (_PARTY.match(inside) or inside.casefold() in _UNAFFILIATED) and party is None:
             party = inside
         elif inside:
             role = role or inside
@@ -80,6 +85,9 @@ def _split_names(value: str) -> list[str]:
         else:
             current.append(char)
     parts.append("".join(current))
-    if parts and " og " in parts[-1] and "(" not in parts[-1]:
-        parts[-1:] = parts[-1].split(" og ")
+    if parts and " og " in parts[-1]:
+        if "(" not in parts[-1]:
+            parts[-1:] = parts[-1].split(" og ")
+        else:  # "Jakob Næsager (C) og Ulrik Kohl (C)"
+            parts[-1:] = re.split(r"(?<=\))\s+og\s+", parts[-1])
     return parts

@@ -29,6 +29,8 @@ SECTION_HEADINGS: dict[str, SectionKind] = {
     "direktionens indstilling": _R,
     "indstilling fra direktionen": _R,
     "forslag til beslutning": _R,
+    "indstilling og beslutning": _R,
+    "beslutningspunkter": _R,
     "sagsfremstilling": _P,
     "beskrivelse af sagen": _P,
     "sagsbeskrivelse": _P,
@@ -63,6 +65,12 @@ SECTION_HEADINGS: dict[str, SectionKind] = {
     "supplerende sagsfremstilling": _O,
     "miljøvurdering": _O,
     "borgerinddragelse": _O,
+    "problemstilling": _O,
+    "løsning": _O,
+    "politisk behandling": _O,
+    "tidsplan og videre proces": _O,
+    "direktørpåtegning": _O,
+    "effektvurdering": _O,
 }
 ATTACHMENT_HEADINGS = frozenset({"bilag", "bilagsfortegnelse", "bilag til punktet"})
 LONGEST_HEADING = max(map(len, (*SECTION_HEADINGS, *ATTACHMENT_HEADINGS)))
