@@ -3,13 +3,23 @@
 Reading and hashing happen here; parsing, the CPU-heavy part, runs in worker processes
 when there is enough work; storing is sequential, each document in its own transaction,
 so a failure anywhere leaves nothing of that document and the rest go on.
+
+Worker processes die with this one, also when it is killed outright (SIGKILL leaves it
+no chance to stop them): see ``_die_with_parent``.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import sqlite3
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -131,7 +141,7 @@ def _ingest_all(
 ) -> IngestReport:
     given_paths = [str(path) for path in paths]
     found = discover(given_paths)
-    files = [file for file, _ in found.files]
+    files = [(file, source_name(file, path)) for file, path in found.files]
     report = IngestReport()
     documents: set[str] = set()  # the paths given that held a document
     given: dict[str, set[str]] = {}  # a file's path: the paths given it was found under
@@ -155,9 +165,23 @@ def _ingest_all(
     return report
 
 
+def source_name(file: Path, given: str) -> str:
+    """The name a document is stored and served under (``Meeting.sourceFile``): its path
+    relative to the directory given (``2023/referat.pdf``), or its own name when the file
+    itself was given. Never an absolute path: where the server keeps its files is not
+    published, and the same folder ingested from another place gives the same names."""
+    root = Path(given)
+    if file != root:
+        try:
+            return file.relative_to(root).as_posix()
+        except ValueError:  # pragma: no cover - discovery finds files under the path given
+            pass
+    return file.name
+
+
 def _ingest_files(
     engine: sa.Engine,
-    files: list[Path],
+    files: list[tuple[Path, str]],
     organizations: Organizations,
     workers: int | None,
     max_bytes: int,
@@ -177,7 +201,15 @@ def _ingest_files(
         done = job if isinstance(job, FileResult) else job.result()
         return done if isinstance(done, FileResult) else local.store(*done)
 
-    pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(url, organizations))
+    pool = ProcessPoolExecutor(
+        workers,
+        # Workers are this process's own children (never a fork server's), so that
+        # they can tell when it is gone. Fork where it exists (cheap), as Python's
+        # default has been on Linux; spawn elsewhere.
+        mp_context=multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn"),
+        initializer=_start_worker,
+        initargs=(os.getpid(), url, organizations),
+    )
     with pool:
         pending: deque[Future[_Done] | FileResult] = deque()
         for path, job in jobs:
@@ -217,11 +249,19 @@ def _known_documents(engine: sa.Engine) -> set[str]:
 
 
 class _Worker:
-    """Parses and stores documents on one engine, remembering the shared rows it saw."""
+    """Parses and stores documents on one engine, remembering the shared rows it saw.
 
-    def __init__(self, engine: sa.Engine, organizations: Organizations) -> None:
+    ``before_commit`` runs last in every transaction, before it commits."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        organizations: Organizations,
+        before_commit: Callable[[], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.organizations = organizations
+        self.before_commit = before_commit
         self.shared = KnownKeys()
 
     def ingest(self, path: str, data: bytes, source: Source) -> FileResult:
@@ -251,6 +291,8 @@ class _Worker:
                     now=dt.datetime.now(dt.UTC),
                     known=self.shared,
                 )
+                if self.before_commit is not None:
+                    self.before_commit()
         except _DATABASE_ERRORS as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             return FileResult(path, "failed", reason=f"database error: {reason}")
@@ -265,9 +307,63 @@ _Done = tuple[str, Minutes, Source] | FileResult
 _worker: _Worker | None = None  # one per worker process, made by _start_worker
 
 
-def _start_worker(database_url: str, organizations: Organizations) -> None:
+def _start_worker(parent: int, database_url: str, organizations: Organizations) -> None:
     global _worker  # noqa: PLW0603 - the process pool's per-process state
-    _worker = _Worker(create_engine(database_url, for_writing=True), organizations)
+    _die_with_parent(parent)
+    engine = create_engine(database_url, for_writing=True)
+    _worker = _Worker(engine, organizations, before_commit=lambda: _exit_if_orphaned(parent))
+
+
+# Worker processes and their parent, the ingest process. A pool's workers read their
+# tasks from a queue whose writing end they hold themselves, so they never see it close:
+# killed outright, the parent left them storing the tasks already queued and then
+# waiting for ever. So each worker watches its parent, three ways:
+# - on Linux, the kernel sends it SIGKILL when the parent dies (PR_SET_PDEATHSIG; when,
+#   strictly, the thread that started it ends: the one in ingest_paths, which outlives
+#   the pool);
+# - everywhere, a thread checks every _WATCH_SECONDS whether the parent is gone (its
+#   parent pid changed: the orphan went to init or a subreaper; or, spawned, the pipe
+#   from the parent closed) and ends the process;
+# - a worker that stores (PostgreSQL) checks once more just before each commit, and
+#   ends the process with the transaction open, so the server rolls it back.
+# What is left is a commit already on its way to the server at the instant of the kill.
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_WATCH_SECONDS = 0.2
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker process end when process ``parent`` does."""
+    if sys.platform == "linux":
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl: the thread
+            pass
+    # The parent may have died before the signal was asked for: no one sends it then.
+    _exit_if_orphaned(parent)
+    watch = threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch")
+    watch.daemon = True
+    watch.start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        _exit_if_orphaned(parent, wait=_WATCH_SECONDS)
+
+
+def _exit_if_orphaned(parent: int, *, wait: float = 0) -> None:
+    """End this process at once if its parent is gone; else return (within ``wait``)."""
+    process = multiprocessing.parent_process()
+    # A spawned worker's pipe from its parent closes when the parent dies. A forked
+    # one's may not (its siblings hold copies), but its parent pid changes.
+    sentinel = None if process is None else process.sentinel
+    if sentinel is not None:
+        gone = bool(multiprocessing.connection.wait([sentinel], timeout=wait))
+    else:
+        time.sleep(wait)
+        gone = False
+    if gone or os.getppid() != parent:
+        os._exit(1)  # no clean-up: an open transaction is rolled back by the server
 
 
 def _ingest(path: str, data: bytes, source: Source) -> FileResult:
@@ -280,9 +376,9 @@ def _parse(path: str, data: bytes, source: Source) -> _Done:
 
 
 def _read(
-    files: list[Path], known: set[str], max_bytes: int
+    files: list[tuple[Path, str]], known: set[str], max_bytes: int
 ) -> Iterator[tuple[str, tuple[bytes, Source] | FileResult]]:
-    for file in files:
+    for file, name in files:
         path = str(file)
         try:
             size = file.stat().st_size
@@ -297,7 +393,7 @@ def _read(
         except OSError as exc:
             yield path, FileResult(path, "failed", reason=f"unreadable: {exc.strerror or exc}")
             continue
-        source = Source.of(path, data)
+        source = Source.of(name, data)
         if source.sha256 in known:
             yield path, FileResult(path, "skipped", reason="already ingested")
         else:

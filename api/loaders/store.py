@@ -9,6 +9,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,15 +63,24 @@ class StoreOutcome(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a document came from and what it was, byte for byte."""
+    """Where a document came from and what it was, byte for byte.
 
-    path: str
+    ``name`` is the file's name relative to the ingest root (``2023/referat.pdf``; see
+    api.loaders.ingest.source_name), published as ``Meeting.sourceFile``: never an
+    absolute path. The file a meeting came from is known by it (``_stored_meetings``)."""
+
+    name: str
     sha256: str
     size: int
 
     @classmethod
-    def of(cls, path: str, data: bytes) -> Source:
-        return cls(path, hashlib.sha256(data).hexdigest(), len(data))
+    def of(cls, name: str, data: bytes) -> Source:
+        """An absolute path is cut to the file's own name: the server's paths are not
+        published."""
+        for flavour in (PurePosixPath, PureWindowsPath):
+            if flavour(name).anchor:  # /srv/referater/x.pdf, C:\referater\x.pdf
+                name = flavour(name).name
+        return cls(name, hashlib.sha256(data).hexdigest(), len(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +140,7 @@ def store_meeting(
     }
     for table, shared_rows in shared.items():
         _insert_missing(connection, _SHARED[table], shared_rows, known.keys[table])
-    existing, replaced = _stored_meetings(connection, minutes, meeting, source)
+    existing, replaced = _stored_meetings(connection, minutes, organization_id, meeting, source)
     for stale in replaced:
         _delete_content(connection, stale)
         connection.execute(_MEETINGS.delete().where(_MEETINGS.c.id == stale))
@@ -159,7 +169,7 @@ def store_meeting(
         _DOCUMENTS.insert(),
         {
             "meeting_id": meeting,
-            "source_path": source.path,
+            "source_path": source.name,
             "sha256": source.sha256,
             "size": source.size,
             "parser_version": PARSER_VERSION,
@@ -180,19 +190,29 @@ def _meeting_row(minutes: Minutes, source: Source, now: dt.datetime) -> dict[str
         "title": minutes.title,
         "starts_at": minutes.starts_at,
         "location": minutes.location,
-        "source_file": source.path,
+        "source_file": source.name,
         "source_sha256": source.sha256,
         "updated_at": now,
     }
 
 
 def _stored_meetings(
-    connection: sa.Connection, minutes: Minutes, meeting: str, source: Source
+    connection: sa.Connection,
+    minutes: Minutes,
+    organization_id: str,
+    meeting: str,
+    source: Source,
 ) -> tuple[sa.Row[*tuple[Any, ...]] | None, list[str]]:
     """The stored version of this meeting (its kind, sha256 and parser version), if any,
-    and the meetings that the same file held as another one of that day: it now gives
-    another start time, or names another organization than it was stored under (a
-    letterhead read since), so the meeting it held is this one, under its new id."""
+    and the meetings that the same file held as another one of that day, so that the
+    meeting it held is this one, under its new id: the file now gives another start
+    time, or names another organization than it was stored under (a letterhead read
+    since).
+
+    The same file is the same name relative to the ingest root and, for a meeting of
+    another organization, the same content too: names such as ``2023/referat.pdf``
+    recur in every municipality's archive, and one organization's file never replaces
+    another's meeting of that day unless it is byte for byte the document stored."""
     rows = connection.execute(
         sa.select(
             _MEETINGS.c.id,
@@ -200,6 +220,7 @@ def _stored_meetings(
             _DOCUMENTS.c.sha256,
             _DOCUMENTS.c.parser_version,
             _DOCUMENTS.c.source_path,
+            _BODIES.c.organization_id,
         )
         .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
         .join(_BODIES, _BODIES.c.id == _MEETINGS.c.body_id)
@@ -207,12 +228,18 @@ def _stored_meetings(
             _MEETINGS.c.date == minutes.date,
             sa.or_(
                 _MEETINGS.c.id == meeting,
-                sa.and_(_DOCUMENTS.c.source_path == source.path, _BODIES.c.name == minutes.body),
+                sa.and_(_DOCUMENTS.c.source_path == source.name, _BODIES.c.name == minutes.body),
             ),
         )
     ).all()
     existing = next((row for row in rows if row.id == meeting), None)
-    replaced = [row.id for row in rows if row.id != meeting and row.source_path == source.path]
+    replaced = [
+        row.id
+        for row in rows
+        if row.id != meeting
+        and row.source_path == source.name
+        and (row.organization_id == organization_id or row.sha256 == source.sha256)
+    ]
     return existing, replaced
 
 

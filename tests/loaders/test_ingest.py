@@ -1,11 +1,17 @@
 """ingest_paths and store_meeting on SQLite and PostgreSQL: ids, organizations, re-ingest,
-replacement, atomicity, agenda versus minutes, and two ingest processes at once."""
+replacement, atomicity, agenda versus minutes, two ingest processes at once, worker
+processes that die with their parent, and source file names relative to the path given."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import textwrap
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,13 +19,17 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from starlette.testclient import TestClient
 
 from api import queries
+from api.app import create_app
 from api.db import create_engine
 from api.loaders import ingest
-from api.migrations import upgrade
+from api.loaders.discovery import discover
+from api.migrations import downgrade, upgrade
 from api.models import SQLModel
 from api.search.syntax import parse_query
+from api.settings import Settings
 from tests.paths import FIXTURES, GOLDEN, REAL_MINUTES, SEEDS
 from tests.portal import portal_page
 from tests.printed import printed_pdf
@@ -591,3 +601,285 @@ def test_other_municipalities_minutes_are_stored_whole(engine: sa.Engine, tmp_pa
     # them; parties: Rødovre's 20 members and 2 absentees, København's 13.
     assert tuple(counts) == (8, 23, 12, 4, 35)
     assert years == {"20/33839": 2020, "20/35762": 2020, "17/46": 2017, "1-51-71-3321-08": 2008}
+
+
+# Worker processes die with their parent.
+
+
+def process_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name: state, parent pid, ..."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def children(parent: int) -> dict[int, str]:
+    """The processes whose parent is ``parent``, with their start times (pids recur)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        fields = process_stat(int(entry.name)) if entry.name.isdigit() else None
+        if fields is not None and int(fields[1]) == parent:
+            found[int(entry.name)] = fields[19]
+    return found
+
+
+def running(processes: dict[int, str]) -> list[int]:
+    """Those of ``processes`` still running: not gone, not a zombie, not a new process
+    under a pid that came round again."""
+    alive = []
+    for pid, started in processes.items():
+        fields = process_stat(pid)
+        if fields is not None and fields[0] not in "ZX" and fields[19] == started:
+            alive.append(pid)
+    return alive
+
+
+def wait_until_gone(processes: dict[int, str], seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while running(processes) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return running(processes)
+
+
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="finds worker processes in /proc"
+)
+
+
+@needs_proc
+def test_killing_ingest_outright_ends_its_workers_and_their_storing(
+    engine: sa.Engine, referat: Path, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """SIGKILL gives ``referat ingest`` no chance to stop its workers. On PostgreSQL they
+    store the documents themselves: none may commit one once the parent is gone."""
+    agenda_variants(tmp_path, 300)  # seconds of work on either engine
+    command = [str(referat), "ingest", "--organization", "Høje-Taastrup Kommune"]
+    command += ["--workers", "3", str(tmp_path)]
+    run = subprocess.Popen(
+        command, env=cli_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    workers: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while scalars(engine, "SELECT count(*) FROM meetings") == [0]:
+            assert run.poll() is None, "ingest ended before it stored anything"
+            assert time.monotonic() < deadline, "ingest stored nothing in 60 s"
+            time.sleep(0.02)
+        workers = children(run.pid)
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=10)
+        assert len(workers) >= 3  # all started before the first document was stored
+        assert wait_until_gone(workers, seconds=5) == []
+        time.sleep(0.5)  # a commit the server already had in hand when the kill came
+        stored = scalars(engine, "SELECT count(*) FROM meetings")[0]
+        time.sleep(1)
+        assert scalars(engine, "SELECT count(*) FROM meetings")[0] == stored
+        assert 0 < stored < 300  # killed half way, as meant
+    finally:
+        run.kill()
+        for pid in running(workers):  # only after a failure above
+            os.kill(pid, signal.SIGKILL)
+
+
+ORPHAN_POOL = textwrap.dedent(
+    """
+    import os, sys, time
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from api.loaders import ingest
+
+
+    def watched_only(parent):
+        ingest._PR_SET_PDEATHSIG = 0  # no such prctl option: the kernel sends nothing
+        ingest._die_with_parent(parent)
+
+
+    if __name__ == "__main__":
+        pool = ProcessPoolExecutor(
+            2, mp_context=get_context(sys.argv[1]), initializer=watched_only,
+            initargs=(os.getpid(),),
+        )
+        print(sorted({f.result() for f in [pool.submit(time.sleep, 0.3) for _ in range(4)]}))
+        print("ready", flush=True)
+        time.sleep(60)
+    """
+)
+
+
+@needs_proc
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_workers_watch_their_parent_where_the_kernel_does_not(
+    start_method: str, tmp_path: Path
+) -> None:
+    """Where no PR_SET_PDEATHSIG ends them, the workers' own watch does."""
+    script = tmp_path / "pool.py"
+    script.write_text(ORPHAN_POOL)
+    run = subprocess.Popen(
+        [sys.executable, str(script), start_method], stdout=subprocess.PIPE, text=True
+    )
+    workers: dict[int, str] = {}
+    try:
+        assert run.stdout is not None
+        assert run.stdout.readline() == "[None]\n"
+        assert run.stdout.readline() == "ready\n"
+        workers = children(run.pid)
+        assert len(workers) >= 2
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=10)
+        assert wait_until_gone(workers, seconds=5) == []
+    finally:
+        run.kill()
+        for pid in running(workers):
+            os.kill(pid, signal.SIGKILL)
+
+
+# Source files: named relative to the path given, never by an absolute path.
+
+
+def test_a_source_name_does_not_depend_on_how_its_folder_is_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "archive"
+    (archive / "2023").mkdir(parents=True)
+    (archive / "2023" / "referat.txt").write_text("x")
+    (archive / "dagsorden.txt").write_text("x")
+    (tmp_path / "link").symlink_to(archive)
+    monkeypatch.chdir(archive / "2023")
+    for given in (str(archive), f"{archive}/", "..", "../", str(tmp_path / "link"), "../../link"):
+        found = discover([given])
+        names = sorted(ingest.source_name(file, path) for file, path in found.files)
+        assert names == ["2023/referat.txt", "dagsorden.txt"], given
+    monkeypatch.chdir(archive)
+    found = discover([".", "2023/referat.txt", str(archive / "dagsorden.txt")])
+    assert [ingest.source_name(file, path) for file, path in found.files] == [
+        "2023/referat.txt",
+        "dagsorden.txt",
+        "referat.txt",  # a file given: its own name
+        "dagsorden.txt",
+    ]
+
+
+def source_names(engine: sa.Engine) -> list[tuple[str, str]]:
+    """Each meeting's source file, beside its document's."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT m.source_file, d.source_path FROM meetings m "
+                "JOIN documents d ON d.meeting_id = m.id ORDER BY m.source_file"
+            )
+        )
+        return [(row[0], row[1]) for row in rows]
+
+
+def test_files_are_stored_under_their_paths_in_the_folder_given_or_their_names(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive"
+    (archive / "2024").mkdir(parents=True)
+    shutil.copy(AGENDA, archive / "2024" / "dagsorden.txt")
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    shutil.copy(seed, archive / seed.name)
+    report = ingest_paths(engine, [archive.absolute(), ROSKILDE[0].absolute()], workers=1)
+    assert statuses(report) == ["ingested"] * 3
+    names = sorted(["2024/dagsorden.txt", seed.name, ROSKILDE[0].name])
+    assert source_names(engine) == [(name, name) for name in names]
+
+
+def test_the_same_folder_reached_another_way_still_replaces_its_meetings(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """A file that now gives another start time moves its meeting, whichever absolute
+    path its folder is ingested by: through a symbolic link, or copied elsewhere."""
+    text = AGENDA.read_text(encoding="utf-8")
+    archive = tmp_path / "archive"
+    (archive / "2024").mkdir(parents=True)
+    (archive / "2024" / "dagsorden.txt").write_text(text)
+    ingest_paths(engine, [archive])
+    link = tmp_path / "link"
+    link.symlink_to(archive)
+    (link / "2024" / "dagsorden.txt").write_text(text.replace("kl. 19.00", "kl. 17.00"))
+    assert statuses(ingest_paths(engine, [link])) == ["ingested"]
+    assert scalars(engine, "SELECT id FROM meetings") == [f"{HTK}.byraadet.2024-03-26T1700"]
+    copy = tmp_path / "elsewhere" / "archive"
+    shutil.copytree(archive, copy)
+    (copy / "2024" / "dagsorden.txt").write_text(text.replace("kl. 19.00", "kl. 18.00"))
+    assert statuses(ingest_paths(engine, [copy], workers=1)) == ["ingested"]
+    assert scalars(engine, "SELECT id FROM meetings") == [f"{HTK}.byraadet.2024-03-26T1800"]
+    assert scalars(engine, "SELECT count(*) FROM agenda_items") == [3]
+    assert scalars(engine, "SELECT DISTINCT meeting_id FROM search_documents") == [
+        f"{HTK}.byraadet.2024-03-26T1800"
+    ]
+    assert source_names(engine) == [("2024/dagsorden.txt", "2024/dagsorden.txt")]
+
+
+def test_one_name_in_two_organizations_archives_replaces_nothing(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """``dagsorden.txt`` of two municipalities' Byråd on one day: two meetings. Only the
+    very same document (same bytes) moves a meeting to another organization."""
+    text = AGENDA.read_text(encoding="utf-8")
+    for organization, start in (("Høje-Taastrup Kommune", "19.00"), ("Roskilde Kommune", "17.00")):
+        folder = tmp_path / organization
+        folder.mkdir()
+        (folder / "dagsorden.txt").write_text(text.replace("kl. 19.00", f"kl. {start}"))
+        report = ingest.ingest_paths(engine, [folder], organization=organization)
+        assert statuses(report) == ["ingested"]
+    assert scalars(engine, "SELECT id FROM meetings ORDER BY id") == [
+        f"{HTK}.byraadet.2024-03-26T1900",
+        "roskilde-kommune.byraadet.2024-03-26T1700",
+    ]
+
+
+def test_the_api_never_shows_an_absolute_path(
+    engine: sa.Engine, database_url: str, tmp_path: Path
+) -> None:
+    ingest_paths(engine, [SEEDS.absolute(), *(path.absolute() for path in ROSKILDE)])
+    expected = sorted([*(path.name for path in SEEDS.glob("*.txt")), *(p.name for p in ROSKILDE)])
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        answer = client.post(
+            "/graphql",
+            json={"query": "{ meetings(first: 100) { edges { node { id sourceFile } } } }"},
+        ).json()
+        nodes = [edge["node"] for edge in answer["data"]["meetings"]["edges"]]
+        listed = client.get("/api/v1/meetings", params={"limit": 100}).json()["items"]
+        one = client.get(f"/api/v1/meetings/{nodes[0]['id']}").json()
+    assert sorted(node["sourceFile"] for node in nodes) == expected
+    assert sorted(meeting["sourceFile"] for meeting in listed) == expected
+    assert one["sourceFile"] == nodes[0]["sourceFile"]
+    assert str(SEEDS) not in json.dumps([answer, listed, one])
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_0008_cuts_stored_absolute_paths_to_the_files_names(
+    engine_name: str, new_database: Callable[[str], str]
+) -> None:
+    url = new_database(engine_name)
+    upgrade(url)
+    engine = create_engine(url, for_writing=True)
+    try:
+        ingest_paths(engine, [SEEDS], workers=1)
+        downgrade(url, "0007")
+        seeds = sorted(path.name for path in SEEDS.glob("*.txt"))
+        stored_as = {  # what earlier ingests stored, by the paths they were given
+            seeds[0]: f"/srv/referater/2019/{seeds[0]}",
+            seeds[1]: f"C:\\referater\\{seeds[1]}",
+            seeds[2]: f"../referater/{seeds[2]}",
+            seeds[3]: f"seeds/{seeds[3]}",  # relative: left as it is
+        }
+        with engine.begin() as connection:
+            for table, column in (("meetings", "source_file"), ("documents", "source_path")):
+                for name, old in stored_as.items():
+                    connection.execute(
+                        sa.text(f"UPDATE {table} SET {column} = :old WHERE {column} = :name"),
+                        {"old": old, "name": name},
+                    )
+        upgrade(url)
+        names = sorted([*seeds[:3], f"seeds/{seeds[3]}", seeds[4]])
+        assert source_names(engine) == [(name, name) for name in names]
+        again = ingest_paths(engine, [SEEDS], workers=1)
+        assert set(statuses(again)) == {"skipped"}  # known by content, whatever the name
+    finally:
+        engine.dispose()
