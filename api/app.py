@@ -33,7 +33,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             ensure_migrated(engine)  # refuse to serve an unmigrated database
             lemma("godkende")  # load the Danish lemma data now, not in the first search
-            app.state.database = Database(engine)
+            app.state.database = Database.serving(engine, settings.request_timeout)
             yield
         finally:
             engine.dispose()

@@ -1,32 +1,129 @@
-"""The engine behind a running service, and running queries off the event loop."""
+"""The engine behind a running service, and running queries off the event loop.
+
+Each request gets a deadline and a share of the database: its statements run at most a
+few at a time (so one client's batch cannot take every worker thread from the others),
+and none runs past the request's deadline: PostgreSQL stops a statement at
+``statement_timeout``, SQLite's progress handler interrupts one whose request is out of
+time.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import anyio
 import anyio.to_thread
 import sqlalchemy as sa
+from sqlalchemy import event
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+REQUEST_TIMEOUT = 10.0  # seconds a request may spend in the database, by default
+PER_REQUEST = 2  # statements of one request that may run at once
+_SQLITE_CHECK_EVERY = 10_000  # virtual machine instructions between deadline checks
+_PG_QUERY_CANCELED = "57014"
+
+
+class DeadlineExceeded(Exception):
+    """The request ran out of time; it is the request's error, not the server's."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(f"the request took longer than its {timeout:g} s in the database")
+        self.timeout = timeout
+
+
+_running = threading.local()  # the deadline of the statement this thread runs
 
 
 class Database:
     """Runs functions of api.queries, each on a pooled connection in a worker thread:
     SQLAlchemy is synchronous, the server is not."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        timeout: float | None = None,
+        deadline: float | None = None,
+        limiter: anyio.CapacityLimiter | None = None,
+    ) -> None:
         self.engine = engine
+        self.timeout = timeout
+        self.deadline = deadline
+        self.limiter = limiter
+
+    @classmethod
+    def serving(cls, engine: sa.Engine, timeout: float = REQUEST_TIMEOUT) -> Database:
+        """The service's database: every statement bounded by ``timeout``."""
+        _bound_statements(engine, timeout)
+        engine.dispose()  # connections opened before (a migration check) lack the bound
+        return cls(engine, timeout=timeout)
+
+    def for_request(self) -> Database:
+        """This database with one request's deadline and share of the worker threads."""
+        if self.timeout is None:
+            return self
+        return Database(
+            self.engine,
+            timeout=self.timeout,
+            deadline=time.monotonic() + self.timeout,
+            limiter=anyio.CapacityLimiter(PER_REQUEST),
+        )
 
     async def run(
         self, query: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        def work() -> T:
-            with self.engine.connect() as connection:
-                return query(connection, *args, **kwargs)
+        deadline, timeout = self.deadline, self.timeout
 
-        return await anyio.to_thread.run_sync(work)
+        def work() -> T:
+            if deadline is not None and time.monotonic() > deadline:
+                raise DeadlineExceeded(timeout or 0)
+            _running.deadline = deadline
+            try:
+                with self.engine.connect() as connection:
+                    return query(connection, *args, **kwargs)
+            except sa.exc.OperationalError as error:
+                if timeout is not None and _timed_out(error):
+                    raise DeadlineExceeded(timeout) from None
+                raise
+            finally:
+                _running.deadline = None
+
+        if self.limiter is None:
+            return await anyio.to_thread.run_sync(work)
+        async with self.limiter:
+            return await anyio.to_thread.run_sync(work)
+
+
+def _timed_out(error: sa.exc.OperationalError) -> bool:
+    original = error.orig
+    if getattr(original, "sqlstate", None) == _PG_QUERY_CANCELED:
+        return True
+    return "interrupted" in str(original)
+
+
+def _bound_statements(engine: sa.Engine, timeout: float) -> None:
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def statement_timeout(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {int(timeout * 1000)}")
+            dbapi_connection.commit()
+
+    elif engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def progress(dbapi_connection: Any, _record: Any) -> None:
+            def out_of_time() -> int:
+                deadline = getattr(_running, "deadline", None)
+                return int(deadline is not None and time.monotonic() > deadline)
+
+            dbapi_connection.set_progress_handler(out_of_time, _SQLITE_CHECK_EVERY)
 
 
 def rows_by(rows: list[Any], key: str) -> dict[Any, list[Any]]:

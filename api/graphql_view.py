@@ -1,18 +1,42 @@
-"""Strawberry's ASGI view with our context and JSON errors for rejected requests."""
+"""Strawberry's ASGI view with our context, the request's budget, and JSON errors for
+rejected requests, by the GraphQL-over-HTTP spec."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import strawberry
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from api.schema.context import Context
+from api.schema.cost import BUDGET, operation_cost
+from api.schema.errors import QueryTooComplex
+from api.schema.limits import measured, parsed
+
+MAX_BODY = 256 * 1024  # bytes: a document of 2,000 tokens and its variables fit many times
+# The media type of the GraphQL-over-HTTP spec: request errors are 4xx, not 200.
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+# Codes of errors that mean the request was not executed at all.
+_REQUEST_ERRORS = frozenset(
+    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "QUERY_TOO_COMPLEX"}
+)
+
+
+class _Refused(Exception):
+    """A request refused before execution, with its code and HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extensions = status, code, message, extensions
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -25,23 +49,137 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Context:
         return Context.for_request(request.app.state.database)
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        batch = request_data if isinstance(request_data, list) else [request_data]
+        cost = sum(self._cost(data) for data in batch)
+        if cost > BUDGET:
+            raise _Refused(
+                200,
+                "QUERY_TOO_COMPLEX",
+                f"the request costs {cost:,} points; at most {BUDGET:,} (see the README's "
+                "query cost)",
+                cost=cost,
+                budget=BUDGET,
+            )
+        result = await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+        if _wants_spec_status(request) and isinstance(result, ExecutionResult):
+            sub_response.headers["content-type"] = GRAPHQL_RESPONSE
+            if result.data is None and any(
+                (error.extensions or {}).get("code") in _REQUEST_ERRORS
+                for error in result.errors or ()
+            ):
+                sub_response.status_code = 400
+        return result
+
+    def _cost(self, data: GraphQLRequestData) -> int:
+        if not data.query:
+            return 0
+        variables = data.variables if isinstance(data.variables, dict) else None
+        try:
+            document = parsed(data.query)
+            # Depth, aliases and size first: they name what is wrong more precisely.
+            measured(data.query, data.operation_name)
+        except QueryTooComplex as error:
+            raise _Refused(200, "QUERY_TOO_COMPLEX", error.message) from None
+        except GraphQLError:
+            return 0  # refused with its reason when the operation runs
+        schema = self.schema
+        assert isinstance(schema, strawberry.Schema)
+        return operation_cost(schema._schema, document, data.operation_name, variables)
+
+    def create_response(
+        self,
+        response_data: Any,
+        sub_response: Response,
+    ) -> Response:
+        media_type = sub_response.headers.get("content-type", "application/json")
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or 200,
+            media_type=media_type,
+        )
+        response.headers.raw.extend(
+            (k, v) for k, v in sub_response.headers.raw if k.lower() != b"content-type"
+        )
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=_limited(scope, receive))
         try:
-            response: Response = await self.run(Request(scope=scope, receive=receive))
+            response: Response = await self.run(request)
+        except _Refused as refused:
+            response = _error(request, refused)
         except HTTPException as exc:
             # Clients parse GraphQL errors: a rejected request is one too, with a code.
             code = "QUERY_TOO_COMPLEX" if "Too many operations" in exc.reason else "BAD_USER_INPUT"
             message = exc.reason
             if code == "QUERY_TOO_COMPLEX":
                 message = f"a batch may hold at most {_max_batch(self)} operations"
-            response = JSONResponse(
-                {"errors": [{"message": message, "extensions": {"code": code}}]},
-                status_code=exc.status_code,
+            response = _error(request, _Refused(exc.status_code, code, message))
+        except RecursionError:
+            response = _error(
+                request, _Refused(400, "BAD_USER_INPUT", "the request body is nested too deeply")
             )
         await response(scope, receive, send)
+
+
+def _error(request: Request, refused: _Refused) -> JSONResponse:
+    status = refused.status
+    if status == 200 and _wants_spec_status(request):
+        status = 400
+    media_type = GRAPHQL_RESPONSE if _wants_spec_status(request) else "application/json"
+    extensions = {"code": refused.code, **refused.extensions}
+    return JSONResponse(
+        {"errors": [{"message": refused.message, "extensions": extensions}]},
+        status_code=status,
+        media_type=media_type,
+    )
+
+
+def _wants_spec_status(request: Request) -> bool:
+    return GRAPHQL_RESPONSE in request.headers.get("accept", "")
+
+
+def _limited(scope: Scope, receive: Receive) -> Receive:
+    """The request body, refused with 413 past MAX_BODY bytes, declared or not."""
+    declared = dict(scope.get("headers") or ()).get(b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        raise_at_once = True
+    else:
+        raise_at_once = False
+    received = 0
+
+    async def receive_limited() -> Message:
+        nonlocal received
+        if raise_at_once:
+            raise _Refused(413, "BAD_USER_INPUT", _too_large())
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > MAX_BODY:
+                raise _Refused(413, "BAD_USER_INPUT", _too_large())
+        return message
+
+    return receive_limited
+
+
+def _too_large() -> str:
+    return f"the request body is larger than {MAX_BODY:,} bytes"
 
 
 def _max_batch(view: GraphQLView) -> Any:

@@ -17,6 +17,8 @@ class Settings:
     organization: str | None = None
     # The largest document ingest reads, in MB (REFERAT_MAX_DOCUMENT_MB).
     max_document_mb: float = 100.0
+    # Seconds one request may spend in the database (REFERAT_REQUEST_TIMEOUT).
+    request_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -27,4 +29,5 @@ class Settings:
             cors_origins=origins,
             organization=env.get("REFERAT_ORGANIZATION", "").strip() or None,
             max_document_mb=float(env.get("REFERAT_MAX_DOCUMENT_MB", "100")),
+            request_timeout=float(env.get("REFERAT_REQUEST_TIMEOUT", "10")),
         )

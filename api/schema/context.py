@@ -17,7 +17,9 @@ class Context:
 
     @classmethod
     def for_request(cls, db: Database) -> Context:
-        return cls(db, make_loaders(db))
+        """A request's context: the database with its deadline, fresh dataloaders."""
+        request_db = db.for_request()
+        return cls(request_db, make_loaders(request_db))
 
 
 Info = strawberry.Info[Context, None]

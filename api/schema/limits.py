@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -27,17 +28,25 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    Visitor,
     parse,
+    visit,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from api.schema.errors import QueryTooComplex
+from api.schema.errors import BadUserInput, QueryTooComplex
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2_000
 MAX_FIELDS = 5_000  # fields after expanding every fragment spread
+MAX_CHARACTERS = 20_000  # of the document, comments and whitespace included
+MAX_STRING = 1_000  # characters of any string argument or variable (a search: 500)
+# Introspection (GraphiQL's docs, code generators) nests type references deeper than
+# any query of data; it reads the schema in memory, and has its own bound.
+MAX_INTROSPECTION_DEPTH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +56,7 @@ class Measure:
     aliases: int  # after expansion
 
 
+_INTROSPECTION = frozenset({"__schema", "__type"})
 REMEMBERED = 256  # documents whose parse and validation are kept
 
 
@@ -57,21 +67,83 @@ class DocumentLimits(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query is not None and context.graphql_document is None:
-            context.graphql_document = _parsed(context.query)
+            context.graphql_document = parsed(context.query)
         yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.query is not None and context.graphql_document is not None:
-            _measured(context.query, context.operation_name)
+            _one_operation(context.graphql_document, context._provided_operation_name)
+            measured(context.query, context.operation_name)
+            check_strings(context.graphql_document, context.variables)
             context.pre_execution_errors = list(
                 _validated(context.schema._schema, context.query, context.validation_rules)
             )
         yield
 
 
+def _one_operation(document: DocumentNode, operation_name: str | None) -> None:
+    """A document of several operations runs the one ``operationName`` names, by the
+    spec; guessing would run what the client did not ask for."""
+    if operation_name is not None:
+        return
+    count = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+    if count > 1:
+        raise BadUserInput(
+            f"the document holds {count} operations: name the one to run in operationName"
+        )
+
+
+def check_strings(document: DocumentNode, variables: dict[str, Any] | None) -> None:
+    """Every string the request gives, in the document or its variables, is at most
+    MAX_STRING characters and holds no NUL (which no text in the archive does, and which
+    PostgreSQL refuses)."""
+    for node in _string_literals(document):
+        _check_string(node.value, "a string in the document")
+    for name, value in (variables or {}).items():
+        for text in _strings_in(value):
+            _check_string(text, f"variable ${name}")
+
+
+def _check_string(text: str, where: str) -> None:
+    if len(text) > MAX_STRING:
+        raise BadUserInput(f"{where} has {len(text):,} characters; at most {MAX_STRING:,}")
+    if "\x00" in text:
+        raise BadUserInput(f"{where} holds a NUL character")
+
+
+def _string_literals(document: DocumentNode) -> Iterator[StringValueNode]:
+    found: list[StringValueNode] = []
+
+    class Strings(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+            found.append(node)
+
+    visit(document, Strings())
+    return iter(found)
+
+
+def _strings_in(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _strings_in(key)
+            yield from _strings_in(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings_in(inner)
+
+
 @functools.lru_cache(maxsize=REMEMBERED)
-def _parsed(query: str) -> DocumentNode:
+def parsed(query: str) -> DocumentNode:
+    """The document, parsed within the limits; remembered for recent documents, whose
+    size the limit on characters bounds (REMEMBERED × MAX_CHARACTERS)."""
+    if len(query) > MAX_CHARACTERS:
+        # Comments and whitespace count: they cost memory and time as tokens do.
+        raise QueryTooComplex(
+            f"the document has {len(query):,} characters; at most {MAX_CHARACTERS:,}"
+        )
     try:
         return parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError as error:
@@ -81,9 +153,9 @@ def _parsed(query: str) -> DocumentNode:
 
 
 @functools.lru_cache(maxsize=REMEMBERED)
-def _measured(query: str, operation_name: str | None) -> None:
+def measured(query: str, operation_name: str | None) -> None:
     """Raises for a document over the limits; the cache keeps only those within."""
-    check(_parsed(query), operation_name)
+    check(parsed(query), operation_name)
 
 
 @functools.lru_cache(maxsize=REMEMBERED)
@@ -92,7 +164,7 @@ def _validated(
 ) -> tuple[GraphQLError, ...]:
     return tuple(
         _coded(error, "GRAPHQL_VALIDATION_FAILED")
-        for error in validate_document(schema, _parsed(query), rules)
+        for error in validate_document(schema, parsed(query), rules)
     )
 
 
@@ -139,6 +211,14 @@ def _selection(
     for node in selection_set.selections:
         if isinstance(node, FieldNode):
             inner = _selection(node.selection_set, fragments, measured, visiting)
+            if node.name.value in _INTROSPECTION:
+                if inner.depth + 1 > MAX_INTROSPECTION_DEPTH:
+                    raise QueryTooComplex(
+                        f"the introspection is {inner.depth + 1} levels deep; "
+                        f"at most {MAX_INTROSPECTION_DEPTH}"
+                    )
+                fields += 1 + inner.fields
+                continue
             depth = max(depth, inner.depth + 1)
             fields += 1 + inner.fields
             aliases += inner.aliases + (1 if node.alias else 0)

@@ -10,7 +10,7 @@ import strawberry
 
 from api import queries
 from api.schema.context import Info
-from api.schema.errors import BadUserInput
+from api.schema.errors import BadUserInput, NotFound
 from api.schema.listings import (
     agenda_items_connection,
     cases_connection,
@@ -35,6 +35,12 @@ from api.schema.types import (
     Stats,
     load_node,
 )
+
+
+def _not_found(kind: str, id: object) -> NotFound:
+    """What a lookup of an id that names nothing answers: null, and this error beside it
+    (as GitHub's API does), so that a client tells "no such thing" from an empty field."""
+    return NotFound(f"no {kind} with id {str(id)!r}")
 
 
 @strawberry.enum
@@ -130,30 +136,36 @@ class Query:
     @strawberry.field(description="Any entity by its id.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name = await info.context.db.run(queries.node_type, str(id))
-        return None if type_name is None else await load_node(info, type_name, str(id))
+        if type_name is None:
+            raise _not_found("node", id)
+        return await load_node(info, type_name, str(id))
 
     @strawberry.field
     async def meeting(self, info: Info, id: strawberry.ID) -> Meeting | None:
         row = await info.context.loaders.meeting_by_id.load(str(id))
-        return None if row is None else Meeting.from_row(row)
+        if row is None:
+            raise _not_found("meeting", id)
+        return Meeting.from_row(row)
 
     @strawberry.field
     async def meetings(
         self,
         info: Info,
         filter: MeetingFilter | None = None,
-        order_by: MeetingOrder = MeetingOrder.DATE_DESC,
+        order_by: MeetingOrder | None = MeetingOrder.DATE_DESC,
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[Meeting]:
         where = filter.to_query() if filter else queries.MeetingFilter()
-        newest_first = order_by is MeetingOrder.DATE_DESC
+        newest_first = order_by is not MeetingOrder.DATE_ASC
         return await meetings_connection(info, where, newest_first, first, after)
 
     @strawberry.field
     async def agenda_item(self, info: Info, id: strawberry.ID) -> AgendaItem | None:
         row = await info.context.loaders.agenda_item_by_id.load(str(id))
-        return None if row is None else AgendaItem.from_row(row)
+        if row is None:
+            raise _not_found("agenda item", id)
+        return AgendaItem.from_row(row)
 
     @strawberry.field(description="Newest meetings first, then in number order.")
     async def agenda_items(
@@ -169,7 +181,9 @@ class Query:
     @strawberry.field
     async def decision(self, info: Info, id: strawberry.ID) -> Decision | None:
         row = await info.context.loaders.decision_by_id.load(str(id))
-        return None if row is None else Decision.from_row(row)
+        if row is None:
+            raise _not_found("decision", id)
+        return Decision.from_row(row)
 
     @strawberry.field(description="Newest first.")
     async def decisions(
@@ -200,7 +214,9 @@ class Query:
                 f"case {number.strip()!r} is a case of {len(rows)} organizations ({owners}): "
                 "give organization"
             )
-        return Case.from_row(rows[0]) if rows else None
+        if not rows:
+            raise NotFound(f"no case numbered {number.strip()!r}")
+        return Case.from_row(rows[0])
 
     @strawberry.field(description="Newest cases first.")
     async def cases(
@@ -215,7 +231,9 @@ class Query:
     @strawberry.field
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
         row = await info.context.loaders.person_by_id.load(str(id))
-        return None if row is None else Person.from_row(row)
+        if row is None:
+            raise _not_found("person", id)
+        return Person.from_row(row)
 
     @strawberry.field(description="By name; `name` matches any part of it, in any case.")
     async def persons(
@@ -240,7 +258,9 @@ class Query:
     @strawberry.field(description="An organization by its id.")
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
         row = await info.context.loaders.organization_by_id.load(str(id))
-        return None if row is None else Organization.from_row(row)
+        if row is None:
+            raise _not_found("organization", id)
+        return Organization.from_row(row)
 
     @strawberry.field(description="Every organization whose minutes are held, by name.")
     async def organizations(self, info: Info) -> list[Organization]:

@@ -11,6 +11,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.database import DeadlineExceeded
 from api.schema.errors import is_client_error
 from api.schema.limits import DocumentLimits
 from api.schema.query import Query
@@ -29,6 +30,18 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not is_client_error(error))
 
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._processed(error) for error in errors]
+
+    def _processed(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DeadlineExceeded):
+            return _recoded(error, "TIMEOUT", str(original))
+        if _is_input_coercion(error):
+            # A variable or argument of the wrong type, or missing: the client's mistake.
+            return _recoded(error, "BAD_USER_INPUT", error.message)
+        return self.anonymise_error(error) if self.should_mask_error(error) else error
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         logger.error(
             "unexpected error at %s: %s",
@@ -44,6 +57,24 @@ class MaskUnexpectedErrors(MaskErrors):
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR"},
         )
+
+
+def _is_input_coercion(error: GraphQLError) -> bool:
+    message = error.message
+    return message.startswith("Variable '$") or (
+        message.startswith("Argument '") and "has invalid value" in message
+    )
+
+
+def _recoded(error: GraphQLError, code: str, message: str) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": code},
+    )
 
 
 class ReferatSchema(strawberry.Schema):

@@ -293,6 +293,19 @@ class AgendaItem(Node):
         return [Attachment(title=r.title, file_extension=r.file_extension) for r in rows]
 
 
+CASE_LIST_DEFAULT = 100
+CASE_LIST_MAX = 500
+
+
+def _case_list(first: int | None) -> int:
+    """How many of a case's items or decisions to give: a busy case has thousands."""
+    if first is None:
+        return CASE_LIST_DEFAULT
+    if not 0 <= first <= CASE_LIST_MAX:
+        raise BadUserInput(f"first must be between 0 and {CASE_LIST_MAX}, not {first}")
+    return first
+
+
 @strawberry.type
 class Case(Node):
     id: strawberry.ID
@@ -319,10 +332,16 @@ class Case(Node):
     async def organization(self, info: Info) -> Organization:
         return await organization_of(info, self.organization_id)
 
-    @strawberry.field(description="Oldest first, across meetings: the case's timeline.")
-    async def agenda_items(self, info: Info) -> list[AgendaItem]:
+    @strawberry.field(
+        description="Oldest first, across meetings: the case's timeline; its first "
+        f"`first` items (at most {CASE_LIST_MAX}). The agendaItems listing filtered by "
+        "caseNumber pages through a case of any size."
+    )
+    async def agenda_items(
+        self, info: Info, first: int | None = CASE_LIST_DEFAULT
+    ) -> list[AgendaItem]:
         rows = await info.context.loaders.agenda_items_by_case.load(self.id)
-        return [AgendaItem.from_row(row) for row in rows]
+        return [AgendaItem.from_row(row) for row in rows[: _case_list(first)]]
 
     @strawberry.field(
         description="The case's path through the committees to the council: the decisions "
@@ -330,9 +349,9 @@ class Case(Node):
         "A decision quoted by several meetings, or stored from its body's own minutes too, "
         "is given once (its own minutes' record where there is one)."
     )
-    async def decisions(self, info: Info) -> list[Decision]:
+    async def decisions(self, info: Info, first: int | None = CASE_LIST_DEFAULT) -> list[Decision]:
         rows = await info.context.loaders.decisions_by_case.load(self.id)
-        return [Decision.from_row(row) for row in rows]
+        return [Decision.from_row(row) for row in rows[: _case_list(first)]]
 
 
 @strawberry.type
@@ -372,8 +391,11 @@ class Stats:
 
     @strawberry.field
     async def busiest_cases(
-        self, info: Info, limit: Annotated[int, strawberry.argument(description="1 to 100")] = 10
+        self,
+        info: Info,
+        limit: Annotated[int | None, strawberry.argument(description="1 to 100")] = 10,
     ) -> list[CaseCount]:
+        limit = 10 if limit is None else limit
         if not 1 <= limit <= 100:
             raise BadUserInput(f"limit must be between 1 and 100, not {limit}")
         rows = await info.context.db.run(queries.busiest_cases, self.where, limit)

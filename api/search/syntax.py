@@ -82,7 +82,17 @@ class Query:
         return " | ".join(f"({_tsquery_group(group)})" for group in self.groups)
 
 
+MAX_QUERY_CHARACTERS = 500  # a search, as both APIs take it
+MAX_WORD_CHARACTERS = 100  # Danish compounds run long; no word runs this long
+
+
 def parse_query(text: str) -> Query:
+    if len(text) > MAX_QUERY_CHARACTERS:
+        raise SearchSyntaxError(
+            f"the search has {len(text):,} characters; at most {MAX_QUERY_CHARACTERS}"
+        )
+    if "\x00" in text:
+        raise SearchSyntaxError("the search holds a NUL character")
     if '"' in text and text.count('"') % 2:
         raise SearchSyntaxError('unbalanced quote: close every "phrase"')
     odd = sorted(set(text) & _UNSUPPORTED)
@@ -104,6 +114,11 @@ def parse_query(text: str) -> Query:
             continue
         negated = raw.startswith("-")
         body = raw[1:] if negated else raw
+        longest = max(map(len, body.split()), default=0)
+        if longest > MAX_WORD_CHARACTERS:
+            raise SearchSyntaxError(
+                f"a word of {longest:,} characters; words of at most {MAX_WORD_CHARACTERS}"
+            )
         phrase = _phrase(body, raw)
         if phrase is None:
             continue  # punctuation alone, e.g. a dash between words

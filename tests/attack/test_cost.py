@@ -1,0 +1,76 @@
+"""The query cost model: computed before anything runs, over the whole request."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from api.schema.cost import BUDGET
+from tests.schema.conftest import data, graphql
+
+ITEM_TEXTS = "agendaItems { title sections { heading text } decisions { text } }"
+
+
+def refused(body: dict[str, Any]) -> tuple[str, int]:
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX", error
+    assert error["extensions"]["budget"] == BUDGET
+    assert f"at most {BUDGET:,}" in error["message"]
+    return error["message"], error["extensions"]["cost"]
+
+
+def test_a_page_of_100_meetings_with_their_items_fits(client: TestClient) -> None:
+    found = data(
+        client,
+        "{ meetings(first: 100) { totalCount edges { node { id title date "
+        "agendaItems { number title caseNumber decisions { outcome } } } } } }",
+    )
+    assert found["meetings"]["totalCount"] == len(found["meetings"]["edges"])
+
+
+def test_aliases_of_big_pages_are_refused_before_they_run(client: TestClient) -> None:
+    aliased = " ".join(f"m{i}: meetings(first: 100) {{ edges {{ node {{ {ITEM_TEXTS} }} }} }}"
+                       for i in range(30))  # fmt: skip
+    started = time.monotonic()
+    message, cost = refused(graphql(client, "{ " + aliased + " }"))
+    assert time.monotonic() - started < 2  # generous: the noisy machine; bench/attack.py
+    assert cost > 30 * 100 * BUDGET // BUDGET  # every alias counted
+    assert f"costs {cost:,} points" in message
+
+
+def test_a_case_list_is_bounded_and_costed(client: TestClient) -> None:
+    refused(graphql(client, "{ cases(first: 100) { edges { node { agendaItems(first: 500) "
+                            "{ sections { text } } } } } }"))  # fmt: skip
+    body = graphql(client, '{ case(number: "19/227", organization: "hoeje-taastrup-kommune") '
+                           "{ agendaItems(first: 501) { id } } }")  # fmt: skip
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    two = data(client, '{ case(number: "19/227", organization: "hoeje-taastrup-kommune") '
+                       "{ agendaItems(first: 2) { id } all: agendaItems { id } } }")  # fmt: skip
+    assert len(two["case"]["agendaItems"]) == 2 < len(two["case"]["all"])
+
+
+def test_aggregates_carry_their_weight(client: TestClient) -> None:
+    one = "s{n}: stats {{ decisionsByOutcome {{ count }} meetingsByYear {{ count }} " \
+          "busiestCases(limit: 100) {{ count }} }}"  # fmt: skip
+    assert "s0" in data(client, "{ " + one.format(n=0) + " }")
+    refused(graphql(client, "{ " + " ".join(one.format(n=n) for n in range(30)) + " }"))
+
+
+def test_a_variable_page_size_is_what_is_charged(client: TestClient) -> None:
+    query = f"query($n: Int) {{ meetings(first: $n) {{ edges {{ node {{ {ITEM_TEXTS} }} }} }} }}"
+    assert data(client, query, n=1)["meetings"]["edges"]
+    refused(graphql(client, query, n=100))
+
+
+def test_the_members_of_a_batch_add_up(client: TestClient) -> None:
+    member = {"query": f"{{ meetings(first: 30) {{ edges {{ node {{ {ITEM_TEXTS} }} }} }} }}"}
+    assert client.post("/graphql", json=[member]).status_code == 200
+    response = client.post("/graphql", json=[member] * 10)
+    _, cost = refused(response.json())
+    assert response.status_code == 200  # application/json: errors in the body
+    one = refused(graphql(client, "{ " + " ".join(
+        f"m{i}: meetings(first: 30) {{ edges {{ node {{ {ITEM_TEXTS} }} }} }}"
+        for i in range(10)) + " }"))[1]  # fmt: skip
+    assert cost == one  # ten members cost what ten aliases cost
