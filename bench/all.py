@@ -1,6 +1,6 @@
 """Every benchmark in one run (`make bench`), their figures in one table.
 
-Runs parse, ingest, search and graphql (Referat beside PostGraphile) one after another,
+Runs parse, ingest, search, attack and graphql (Referat beside PostGraphile) one after another,
 each printing its own lines as it goes, then prints the figures together and writes the
 table to bench/results/<date>-all.md.
 
@@ -38,6 +38,7 @@ def main() -> None:
         ["bench/parse.py"],
         ["bench/ingest.py", "--meetings", args.ingest_meetings],
         ["bench/search.py", "--meetings", args.search_meetings],
+        ["bench/attack.py", "--engine", "postgresql"],
         [
             "bench/postgraphile.py",
             "--meetings",
@@ -51,6 +52,7 @@ def main() -> None:
             ["--runs", "1", "--repeat", "1"],
             ["--runs", "1", "--large-mb", "1"],
             ["--repeat", "1"],
+            ["--meetings", "50", "--seconds", "0.5"],
             ["--seconds", "1", "--warmup", "0", "--rounds", "1", "--without-postgraphile"],
         ]
         benches = [bench + extra for bench, extra in zip(benches, short, strict=True)]

@@ -71,3 +71,13 @@ def test_all_benches_print_one_table(tmp_path: Path) -> None:
     for bench in ("parse", "ingest", "search", "graphql"):
         assert f"| {bench} |" in table
     assert (tmp_path / next(p.name for p in tmp_path.glob("*-all.md"))).read_text()
+
+
+def test_attack_bench_refuses_every_attack(database_url: str) -> None:
+    engine = make_url(database_url).get_backend_name()
+    out = run(
+        "bench/attack.py", "--meetings", "20", "--engine", engine, "--seconds", "0.3",
+        "--clients", "1",
+    )  # fmt: skip
+    assert f"attack {engine} 20 meetings" in out
+    assert "30 aliases x 100 meetings with texts" in out and "several operations" in out
