@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -17,7 +19,7 @@ from api.access_log import AccessLogMiddleware
 from api.database import Database
 from api.db import create_engine
 from api.graphql_view import GraphQLView
-from api.migrations import NotMigratedError, ensure_migrated
+from api.migrations import ensure_migrated
 from api.rest.errors import error_response
 from api.rest.openapi import openapi_document
 from api.rest.routes import routes as rest_routes
@@ -88,14 +90,17 @@ async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+_readiness = logging.getLogger("referat.readyz")
+
+
 async def readyz(request: Request) -> JSONResponse:
+    """Ready or not, and nothing more: why not names the database (driver, host, port,
+    name), so it goes to the server's log, never to the client."""
     database: Database = request.app.state.database
     try:
-        await database.run(lambda connection: None)
-        ensure_migrated(database.engine)
-    except NotMigratedError as exc:
-        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+        await anyio.to_thread.run_sync(ensure_migrated, database.engine)
+    except Exception as exc:  # NotMigratedError: unreachable or not at head; or anything
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        _readiness.warning("not ready: %s: %s", type(exc).__name__, reason)
+        return JSONResponse({"status": "not ready"}, status_code=503)
     return JSONResponse({"status": "ready"})

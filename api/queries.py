@@ -826,3 +826,18 @@ def data_version(connection: sa.Connection) -> DataVersion:
 class DataVersion:
     documents: int
     last: dt.datetime | None
+
+
+# -- when meetings last changed (the REST mirror's Last-Modified) ------------------------------
+
+
+def meetings_updated(connection: sa.Connection, where: MeetingFilter) -> dt.datetime | None:
+    """The newest ``updated_at`` among the meetings ``where`` selects, aware UTC; None
+    when it selects none."""
+    scope = meetings_query(where).subquery()
+    newest = connection.execute(sa.select(sa.func.max(scope.c.updated_at))).scalar()
+    if newest is None:
+        return None
+    # max() over a TypeDecorator column comes back raw on SQLite: make it aware UTC.
+    moment = newest if isinstance(newest, dt.datetime) else dt.datetime.fromisoformat(newest)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

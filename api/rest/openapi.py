@@ -7,7 +7,23 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from api.rest.models import ErrorBody
-from api.rest.routes import OPERATIONS, PREFIX
+from api.rest.routes import OPERATIONS, PREFIX, Operation
+
+_LAST_MODIFIED = {
+    True: "When the entity last changed: the newest updatedAt of the meetings it is made of",
+    False: "When minutes were last ingested",
+}
+
+
+def _bad_input(op: Operation) -> str:
+    reasons = []
+    if op.name == "search":
+        reasons.append("search syntax")
+    if any(p.name == "cursor" for p in op.params):
+        reasons.append("a cursor that is not a next link of this listing")
+    if any(p.alias_of for p in op.params):
+        reasons.append("one filter under both its names, with different values")
+    return "Bad input: " + "; ".join(reasons) if reasons else "Bad input"
 
 
 def openapi_document() -> dict[str, Any]:
@@ -26,17 +42,22 @@ def openapi_document() -> dict[str, Any]:
                 "content": {"application/json": {"schema": refs[(op.response, "serialization")]}},
                 "headers": {
                     "ETag": {"schema": {"type": "string"}},
+                    "Last-Modified": {
+                        "description": _LAST_MODIFIED[op.modified is not None],
+                        "schema": {"type": "string"},
+                    },
                     "Cache-Control": {"schema": {"type": "string"}},
                 },
             },
-            "304": {"description": "Not modified since the ETag in If-None-Match"},
-            "400": {"description": "Bad input", "content": error},
+            "304": {
+                "description": "Not modified: the ETag is in If-None-Match, or, without "
+                "If-None-Match, nothing changed since If-Modified-Since"
+            },
+            "400": {"description": _bad_input(op), "content": error},
             "422": {"description": "Invalid parameters", "content": error},
         }
-        if op.not_found:
+        if any(p.location == "path" for p in op.params):
             responses["404"] = {"description": "No entity with this id", "content": error}
-        elif any(p.name == "cursor" for p in op.params):
-            responses["404"] = {"description": "No page at this cursor", "content": error}
         paths[PREFIX + op.path] = {
             "get": {
                 "operationId": op.name,
@@ -49,6 +70,7 @@ def openapi_document() -> dict[str, Any]:
                         "description": p.description,
                         "schema": p.schema(),
                     }
+                    | ({"deprecated": True} if p.alias_of else {})
                     for p in op.params
                 ],
                 "responses": responses,

@@ -8,7 +8,6 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,12 +15,14 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from api import queries
 from api.loaders.records import DocumentKind
 from api.rest import build
 from api.rest import models as m
 from api.rest.errors import ApiError, error_response
+from api.rest.httpdate import format_http_date, parse_http_date
 from api.rest.params import CURSOR, LIMIT, Param, read_all
 from api.schema.dataloaders import Loaders, make_loaders
 from api.schema.errors import BadUserInput
@@ -34,6 +35,9 @@ PREFIX = "/api/v1"
 logger = logging.getLogger("referat.rest")
 
 Handler = Callable[["Call"], Awaitable[BaseModel]]
+# When the entity an operation answers with last changed (None: not known); a 404 for
+# an unknown id.
+Modified = Callable[["Call"], Awaitable[dt.datetime | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,7 @@ class Operation:
     params: tuple[Param, ...]
     response: type[BaseModel]
     handler: Handler
-    not_found: bool = False  # answers 404 for an unknown id
+    modified: Modified | None = None  # an entity's own Last-Modified; else the data's
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +71,10 @@ async def list_meetings(call: Call) -> m.Page[m.MeetingSummary]:
         organization=v["organization"],
         body=v["body"],
         kind=v["kind"],
-        date_from=v["from"],
-        date_to=v["to"],
+        date_from=v["dateFrom"],
+        date_to=v["dateTo"],
         participant=v["participant"],
+        modified_since=v["modifiedSince"],
     )
     query = queries.meetings_query(where)
     order = queries.MEETINGS_NEWEST_FIRST
@@ -122,7 +127,10 @@ async def search(call: Call) -> m.Page[m.SearchHit]:
     except SearchSyntaxError as exc:
         raise ApiError(400, "BAD_USER_INPUT", f"search: {exc}") from None
     where = queries.SearchFilter(
-        organization=v["organization"], body=v["body"], date_from=v["from"], date_to=v["to"]
+        organization=v["organization"],
+        body=v["body"],
+        date_from=v["dateFrom"],
+        date_to=v["dateTo"],
     )
     after = _cursor(v["cursor"], (int, int, float, str))
     rows = await call.db.run(queries.search_page, parsed, where, v["limit"], after)
@@ -151,9 +159,52 @@ def _cursor(cursor: str | None, types: tuple[type, ...]) -> list[Any] | None:
     try:
         return decode_cursor(cursor, types)
     except BadUserInput:
-        # Any string is a well-formed cursor parameter; one we never handed out names no
-        # page of this listing, hence 404 rather than a complaint about its form.
-        raise ApiError(404, "NOT_FOUND", f"no page at cursor {cursor!r}") from None
+        # Garbage, tampered with, or another listing's: bad input, as in GraphQL.
+        raise ApiError(
+            400, "BAD_USER_INPUT", f"invalid cursor {cursor!r}: not a `next` link of this listing"
+        ) from None
+
+
+# -- when entities last changed ----------------------------------------------------------------
+# An entity is made of its meetings' content: it changes when one of them is stored again.
+
+
+async def meeting_modified(call: Call) -> dt.datetime | None:
+    row = await call.loaders.meeting_by_id.load(call.values["id"])
+    updated: dt.datetime = _found(row, "meeting", call.values["id"]).updated_at
+    return updated
+
+
+async def agenda_item_modified(call: Call) -> dt.datetime | None:
+    row = await call.loaders.agenda_item_by_id.load(call.values["id"])
+    item = _found(row, "agenda item", call.values["id"])
+    return _newest(await call.loaders.meeting_by_id.load_many([item.meeting_id]))
+
+
+async def case_modified(call: Call) -> dt.datetime | None:
+    row = await call.loaders.case_by_id.load(call.values["id"])
+    case = _found(row, "case", call.values["id"])
+    items = await call.loaders.agenda_items_by_case.load(case.id)
+    meetings = sorted({item.meeting_id for item in items})
+    return _newest(await call.loaders.meeting_by_id.load_many(meetings))
+
+
+async def person_modified(call: Call) -> dt.datetime | None:
+    row = await call.loaders.person_by_id.load(call.values["id"])
+    where = queries.MeetingFilter(person_id=_found(row, "person", call.values["id"]).id)
+    updated: dt.datetime | None = await call.db.run(queries.meetings_updated, where)
+    return updated
+
+
+async def organization_modified(call: Call) -> dt.datetime | None:
+    row = await call.loaders.organization_by_id.load(call.values["id"])
+    where = queries.MeetingFilter(organization=_found(row, "organization", call.values["id"]).id)
+    updated: dt.datetime | None = await call.db.run(queries.meetings_updated, where)
+    return updated
+
+
+def _newest(meetings: list[queries.Row | None]) -> dt.datetime | None:
+    return max((row.updated_at for row in meetings if row is not None), default=None)
 
 
 def _next_url(call: Call, key: list[Any] | None) -> str | None:
@@ -169,8 +220,18 @@ def _next_url(call: Call, key: list[Any] | None) -> str | None:
 ID = Param("id", "The entity's readable id", location="path", required=True)
 ORGANIZATION = Param("organization", "An organization's id or name, e.g. hoeje-taastrup-kommune")
 BODY = Param("body", "A body's id or name, e.g. Direktionen")
-FROM = Param("from", "From this date (inclusive)", kind="date")
-TO = Param("to", "To this date (inclusive)", kind="date")
+DATE_FROM = Param("dateFrom", "From this date (inclusive)", kind="date")
+DATE_TO = Param("dateTo", "To this date (inclusive)", kind="date")
+# The names before the filters took GraphQL's; giving both names of one filter with
+# different values is a 400.
+FROM = DATE_FROM.alias("from")
+TO = DATE_TO.alias("to")
+MODIFIED_SINCE = Param(
+    "modifiedSince",
+    "Meetings stored or replaced at or after this moment (updatedAt): a date and time with "
+    "its offset, e.g. 2024-01-01T00:00:00Z; one without an offset is a 422",
+    kind="datetime",
+)
 
 OPERATIONS = (
     Operation(
@@ -181,9 +242,12 @@ OPERATIONS = (
             ORGANIZATION,
             BODY,
             Param("kind", "MINUTES or AGENDA", enum=tuple(k.value for k in DocumentKind)),
+            DATE_FROM,
+            DATE_TO,
+            Param("participant", "A person's id or name: meetings they took part in"),
+            MODIFIED_SINCE,
             FROM,
             TO,
-            Param("participant", "A person's id or name: meetings they took part in"),
             LIMIT,
             CURSOR,
         ),
@@ -205,10 +269,16 @@ OPERATIONS = (
         (ID,),
         m.Organization,
         get_organization,
-        True,
+        organization_modified,
     ),
     Operation(
-        "/meetings/{id}", "getMeeting", "One meeting, in full", (ID,), m.Meeting, get_meeting, True
+        "/meetings/{id}",
+        "getMeeting",
+        "One meeting, in full",
+        (ID,),
+        m.Meeting,
+        get_meeting,
+        meeting_modified,
     ),
     Operation(
         "/agenda-items/{id}",
@@ -217,7 +287,7 @@ OPERATIONS = (
         (ID,),
         m.AgendaItem,
         get_agenda_item,
-        True,
+        agenda_item_modified,
     ),
     Operation(
         "/cases/{id}",
@@ -226,9 +296,11 @@ OPERATIONS = (
         (ID,),
         m.Case,
         get_case,
-        True,
+        case_modified,
     ),
-    Operation("/persons/{id}", "getPerson", "One person", (ID,), m.Person, get_person, True),
+    Operation(
+        "/persons/{id}", "getPerson", "One person", (ID,), m.Person, get_person, person_modified
+    ),
     Operation(
         "/search",
         "search",
@@ -238,6 +310,8 @@ OPERATIONS = (
             Param("q", "The search", required=True, max_length=500),
             ORGANIZATION,
             BODY,
+            DATE_FROM,
+            DATE_TO,
             FROM,
             TO,
             LIMIT,
@@ -249,13 +323,20 @@ OPERATIONS = (
 )
 
 
-# -- HTTP: caching and errors --------------------------------------------------------------------
+# -- HTTP: methods, caching and errors -------------------------------------------------------
 
+ALLOWED_METHODS = ("GET", "HEAD")
 CACHE_CONTROL = "public, no-cache"  # store, but revalidate: new minutes show at once
 
 
 def endpoint(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
+        if request.method not in ALLOWED_METHODS:
+            response = error_response(
+                405, "METHOD_NOT_ALLOWED", "this resource is read-only: use GET"
+            )
+            response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
+            return response
         try:
             unknown = set(request.query_params) - {p.name for p in operation.params}
             if unknown:
@@ -264,16 +345,18 @@ def endpoint(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
                 )
             values = read_all(operation.params, request.query_params, request.path_params)
             database = request.app.state.database
+            call = Call(request, values, make_loaders(database))
             version = await database.run(queries.data_version)
+            # An entity's own time (a 404 for an unknown id); for listings, and for an
+            # entity without one, the newest ingest.
+            modified = await operation.modified(call) if operation.modified else None
+            last = modified or version.last
             etag = _etag(request, version)
             headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-            if version.last is not None:
-                headers["Last-Modified"] = format_datetime(
-                    version.last.astimezone(dt.UTC), usegmt=True
-                )
-            if etag in _if_none_match(request):
+            if last is not None:
+                headers["Last-Modified"] = format_http_date(last)
+            if _not_modified(request, etag, last):
                 return Response(status_code=304, headers=headers)
-            call = Call(request, values, make_loaders(database))
             model = await operation.handler(call)
             body = model.model_dump_json(by_alias=True)
             if isinstance(model, m.Page) and model.next:
@@ -294,12 +377,38 @@ def _etag(request: Request, version: queries.DataVersion) -> str:
     return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
 
 
+def _not_modified(request: Request, etag: str, last: dt.datetime | None) -> bool:
+    """RFC 9110, 13.2.2: If-None-Match decides when it is there; If-Modified-Since only
+    when it is not, and only with one valid HTTP-date (anything else is ignored). Both
+    are GET's and HEAD's, the only methods served."""
+    if "if-none-match" in request.headers:
+        tags = _if_none_match(request)
+        return etag in tags or "*" in tags
+    since = request.headers.getlist("if-modified-since")
+    if last is None or len(since) != 1:
+        return False
+    moment = parse_http_date(since[0])
+    # HTTP-dates count whole seconds: Last-Modified is sent without the fraction.
+    return moment is not None and last.replace(microsecond=0) <= moment
+
+
 def _if_none_match(request: Request) -> set[str]:
-    header = request.headers.get("if-none-match", "")
+    header = ",".join(request.headers.getlist("if-none-match"))
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+class _AnyMethod:
+    """An operation as an ASGI app: unlike a function endpoint, which Starlette answers
+    for with a 405 of its own for any method but GET, it sees every method, so the 405
+    names GET and HEAD in Allow and has the JSON error shape."""
+
+    def __init__(self, operation: Operation) -> None:
+        self.handle = endpoint(operation)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+
 def routes() -> list[Route]:
-    return [
-        Route(PREFIX + op.path, endpoint(op), methods=["GET"], name=op.name) for op in OPERATIONS
-    ]
+    return [Route(PREFIX + op.path, _AnyMethod(op), name=op.name) for op in OPERATIONS]

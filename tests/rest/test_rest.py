@@ -50,7 +50,7 @@ def test_meeting_filters(client: TestClient) -> None:
     def ids(query: str) -> list[str]:
         return [m["id"] for m in client.get(f"/api/v1/meetings?{query}").json()["items"]]
 
-    assert ids(f"body={HTK}.direktionen&from=2019-01-01&to=2019-12-31") == [
+    assert ids(f"body={HTK}.direktionen&dateFrom=2019-01-01&dateTo=2019-12-31") == [
         "hoeje-taastrup-kommune.direktionen.2019-12-09T1000",
         "hoeje-taastrup-kommune.direktionen.2019-11-11T1000",
     ]
@@ -152,9 +152,10 @@ def error(response: Any) -> tuple[int, str]:
 def test_errors_are_json_with_the_right_status(client: TestClient) -> None:
     assert error(client.get("/api/v1/meetings/nope")) == (404, "NOT_FOUND")
     assert error(client.get("/api/v1/meetings?limit=101")) == (422, "VALIDATION_ERROR")
+    assert error(client.get("/api/v1/meetings?dateFrom=yesterday")) == (422, "VALIDATION_ERROR")
     assert error(client.get("/api/v1/meetings?from=yesterday")) == (422, "VALIDATION_ERROR")
     assert error(client.get("/api/v1/meetings?colour=red")) == (422, "VALIDATION_ERROR")
-    assert error(client.get("/api/v1/meetings?cursor=%25%25")) == (404, "NOT_FOUND")
+    assert error(client.get("/api/v1/meetings?cursor=%25%25")) == (400, "BAD_USER_INPUT")
     assert error(client.get("/api/v1/search?q=%22open")) == (400, "BAD_USER_INPUT")
     assert error(client.get("/api/v1/search")) == (422, "VALIDATION_ERROR")
     assert error(client.get("/api/v1/nothing-here")) == (404, "NOT_FOUND")
