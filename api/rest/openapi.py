@@ -55,6 +55,10 @@ def openapi_document() -> dict[str, Any]:
             },
             "400": {"description": _bad_input(op), "content": error},
             "422": {"description": "Invalid parameters", "content": error},
+            "503": {
+                "description": "The request ran out of its time in the database (TIMEOUT)",
+                "content": error,
+            },
         }
         if any(p.location == "path" for p in op.params):
             responses["404"] = {"description": "No entity with this id", "content": error}

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from api import queries
+from api.database import Database, DeadlineExceeded
 from api.loaders.records import DocumentKind
 from api.rest import build
 from api.rest import models as m
@@ -55,11 +56,8 @@ class Operation:
 class Call:
     request: Request
     values: dict[str, Any]
+    db: Database  # with this request's deadline and share of the database
     loaders: Loaders
-
-    @property
-    def db(self) -> Any:
-        return self.request.app.state.database
 
 
 # -- handlers ------------------------------------------------------------------------------
@@ -139,7 +137,7 @@ async def search(call: Call) -> m.Page[m.SearchHit]:
     sources = await hit_sources(call.db, call.loaders, page)
     hits = [
         m.SearchHit(
-            node=m.SearchNode(type=row.kind, id=row.id),
+            node=m.SearchNode.model_validate({"type": row.kind, "id": row.id}),
             snippet=snippet(texts, parsed),
             score=float(row.score),
         )
@@ -192,15 +190,13 @@ async def case_modified(call: Call) -> dt.datetime | None:
 async def person_modified(call: Call) -> dt.datetime | None:
     row = await call.loaders.person_by_id.load(call.values["id"])
     where = queries.MeetingFilter(person_id=_found(row, "person", call.values["id"]).id)
-    updated: dt.datetime | None = await call.db.run(queries.meetings_updated, where)
-    return updated
+    return await call.db.run(queries.meetings_updated, where)
 
 
 async def organization_modified(call: Call) -> dt.datetime | None:
     row = await call.loaders.organization_by_id.load(call.values["id"])
     where = queries.MeetingFilter(organization=_found(row, "organization", call.values["id"]).id)
-    updated: dt.datetime | None = await call.db.run(queries.meetings_updated, where)
-    return updated
+    return await call.db.run(queries.meetings_updated, where)
 
 
 def _newest(meetings: list[queries.Row | None]) -> dt.datetime | None:
@@ -344,8 +340,8 @@ def endpoint(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
                     422, "VALIDATION_ERROR", f"unknown parameter(s): {', '.join(sorted(unknown))}"
                 )
             values = read_all(operation.params, request.query_params, request.path_params)
-            database = request.app.state.database
-            call = Call(request, values, make_loaders(database))
+            database = request.app.state.database.for_request()
+            call = Call(request, values, database, make_loaders(database))
             version = await database.run(queries.data_version)
             # An entity's own time (a 404 for an unknown id); for listings, and for an
             # entity without one, the newest ingest.
@@ -364,6 +360,8 @@ def endpoint(operation: Operation) -> Callable[[Request], Awaitable[Response]]:
             return Response(body, media_type="application/json", headers=headers)
         except ApiError as exc:
             return exc.response()
+        except DeadlineExceeded as exc:  # GraphQL's TIMEOUT
+            return error_response(503, "TIMEOUT", str(exc))
         except Exception:
             logger.exception("unexpected error in %s %s", request.method, request.url.path)
             return error_response(500, "INTERNAL_SERVER_ERROR", "Unexpected error.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import time
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from api import queries
+from api.app import create_app
 from api.rest.httpdate import format_http_date, parse_http_date
+from api.settings import Settings
 from tests.rest.test_rest import ALL_MEETINGS, HTK, error
 from tests.schema.conftest import data
 
@@ -321,3 +324,27 @@ def test_modified_since(client: TestClient, seeded: sa.Engine) -> None:
         since="2024-05-01T12:00:00+02:00",
     )
     assert [e["node"]["id"] for e in graphql["meetings"]["edges"]] == [MEETING]
+
+
+# -- the request's deadline ---------------------------------------------------------------------
+
+
+def test_a_request_past_its_deadline_is_a_503_timeout(
+    seeded: sa.Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_version = queries.data_version
+
+    def slow(connection: sa.Connection) -> queries.DataVersion:
+        time.sleep(0.5)
+        return data_version(connection)
+
+    monkeypatch.setattr(queries, "data_version", slow)
+    settings = Settings(database_url=database_url, request_timeout=0.2)
+    with TestClient(create_app(settings)) as client:
+        # The statements after the first find the request out of time.
+        response = client.get(f"/api/v1/meetings/{MEETING}")
+        assert error(response) == (503, "TIMEOUT")
+        assert "0.2 s" in response.json()["error"]["message"]
+        # Each request has its own deadline: the next starts afresh.
+        monkeypatch.setattr(queries, "data_version", data_version)
+        assert client.get(f"/api/v1/meetings/{MEETING}").status_code == 200
