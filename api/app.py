@@ -82,8 +82,10 @@ async def not_found(_request: Request, _exc: Exception) -> Response:
     return error_response(404, "NOT_FOUND", "no such resource")
 
 
-async def not_allowed(_request: Request, _exc: Exception) -> Response:
-    return error_response(405, "METHOD_NOT_ALLOWED", "this resource is read-only: use GET")
+async def not_allowed(_request: Request, exc: Exception) -> Response:
+    response = error_response(405, "METHOD_NOT_ALLOWED", "this resource is read-only: use GET")
+    response.headers.update(getattr(exc, "headers", None) or {})  # Allow, by RFC 9110
+    return response
 
 
 async def healthz(_request: Request) -> JSONResponse:

@@ -91,3 +91,11 @@ def test_graphiqls_introspection_is_answered(client: TestClient) -> None:
     assert {t["name"] for t in schema["types"]} >= {"Meeting", "Case", "DecisionOutcome"}
     deeper = "{ __schema { types { " + "ofType { " * 25 + "name" + " }" * 25 + " } } }"
     assert code(graphql(client, deeper)) == "QUERY_TOO_COMPLEX"
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/healthz", "/readyz", "/openapi.json"])
+def test_405_names_the_allowed_methods(client: TestClient, path: str) -> None:
+    response = client.delete(path)
+    assert response.status_code == 405
+    assert "GET" in response.headers["allow"]
+    assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
