@@ -134,6 +134,10 @@ def read_all(
 ) -> dict[str, Any]:
     """The values of the parameters, by their current names; an old name's value goes
     under its current name. Both names with different values is a 400."""
+    for name, raw in [*query.items(), *path.items()]:
+        if "\x00" in str(raw):
+            # No text in the archive holds one, and PostgreSQL refuses it.
+            raise ApiError(400, "BAD_USER_INPUT", f"{name} holds a NUL character")
     values: dict[str, Any] = {}
     for param in params:
         if param.alias_of is None:

@@ -348,3 +348,23 @@ def test_a_request_past_its_deadline_is_a_503_timeout(
         # Each request has its own deadline: the next starts afresh.
         monkeypatch.setattr(queries, "data_version", data_version)
         assert client.get(f"/api/v1/meetings/{MEETING}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/meetings?body=a%00b",
+        "/api/v1/search?q=godkendt%00",
+        "/api/v1/meetings/a%00b",
+        "/api/v1/persons/x%00",
+        "/api/v1/meetings?participant=%00",
+    ],
+)
+def test_nul_is_a_400_on_both_engines(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "BAD_USER_INPUT",
+        "message": response.json()["error"]["message"],
+    }
+    assert "NUL" in response.json()["error"]["message"]
