@@ -32,7 +32,6 @@ MONTHS = {
 }
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 
-NUMERIC_DATE = r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})"
 # "tirsdag d. 23. maj 2023", "1. oktober 2018", "15-maj-2002", "04-06-2020", "23.5.2023"
 _WRITTEN_DATE = re.compile(
     rf"(?:(?P<weekday>{'|'.join(WEEKDAYS)})\s*,?\s+)?(?:(?:d\.|den)\s*)?"

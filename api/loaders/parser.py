@@ -190,7 +190,6 @@ class _Parser:
         if transcript.is_transcript(lines):
             lines, self.origin = transcript.split_transcript(lines)
         self.lines = lines
-        self.text = "\n".join(lines)
         self.source = source
         self.warnings: list[str] = []
         # How each line was read, for ``explain_minutes``; None when nobody asks.

@@ -20,11 +20,6 @@ class ItemHeading:
     # section heading) or the table of contents.
     certain: bool
 
-    @property
-    def title_below(self) -> bool:
-        """The heading holds the number only; the title is on the line below."""
-        return not self.title and self.family == "punkt"
-
 
 # (family, pattern, certain): the families in the order a document is tried for them.
 ITEM_HEADINGS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
