@@ -405,6 +405,13 @@ class _Parser:
                 self.note(index, "furniture", "cookie banner")
                 continue
             for piece in split_labels(line) if ":" in line else [line]:
+                if closed.starts_closed_part(piece):
+                    # "Sager på lukket møde", "Lukkede punkter": the contents go on, closed.
+                    flush_phrase()
+                    flush_value()
+                    closed_part = in_toc = True
+                    self.note(index, "contents", "the closed part begins")
+                    continue
                 found = label(piece)
                 if found is not None:
                     flush_phrase()
@@ -421,10 +428,6 @@ class _Parser:
                 if value_of is not None:
                     value_of.values.append(piece)
                     self.note(index, "preamble", f"value of {value_of.name!r}")
-                    continue
-                if closed.starts_closed_part(piece):
-                    closed_part = True
-                    self.note(index, "contents", "the closed part begins")
                     continue
                 entry = self._toc_entry(piece, in_toc)
                 if (

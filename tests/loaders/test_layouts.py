@@ -394,3 +394,16 @@ def test_an_item_title_ending_in_dagsorden_is_no_header() -> None:
         "Pkt. 45 Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n"
     )
     assert (minutes.body, minutes.items[0].decisions[0].body) == ("Kommunalbestyrelsen",) * 2
+
+
+def test_a_list_of_open_and_closed_cases_closes_the_cases_under_it() -> None:
+    minutes = parse(
+        TIMED + "Sager på åbent møde\n101. Spørgetid\n102. Budget\nSager på lukket møde\n"
+        "103. Køb af ejendom\n\n101. Spørgetid\nBeslutning\nIngen spørgsmål.\n\n"
+        "102. Budget\nBeslutning\nGodkendt.\n\n103. Køb af ejendom\nBeslutning\nGodkendt.\n"
+    )
+    assert [(i.number, i.is_closed, i.decisions == ()) for i in minutes.items] == [
+        (101, False, False),
+        (102, False, False),
+        (103, True, True),
+    ]

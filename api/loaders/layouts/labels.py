@@ -57,6 +57,8 @@ LABELS: dict[str, Fact] = {
     "dagsordenspunkter": Fact.CONTENTS,
     "sager": Fact.CONTENTS,  # "Sager 129 - 138"
     "indhold": Fact.CONTENTS,
+    "åbne punkter": Fact.CONTENTS,
+    "åben dagsorden": Fact.CONTENTS,
     "dagsorden": Fact.CONTENTS,  # "Dagsorden:" then the items; alone, it is the kind
     "sluttidspunkt": Fact.IGNORED,
     "mødeslut": Fact.IGNORED,
