@@ -95,9 +95,10 @@ def _dated(line: str, *, require_colon: bool) -> tuple[str, dt.date, str, bool] 
         return None
     if after["text"] and not after["colon"]:
         return None
-    if require_colon and not after["colon"] and not _GENITIVE.match(_body_before(line, match)):
+    body = _body_before(line, match)
+    if require_colon and not after["colon"] and not _GENITIVE.match(body):
         return None
-    return _body_before(line, match), date, after["text"].strip(), bool(after["item"])
+    return body, date, after["text"].strip(), bool(after["item"])
 
 
 def _body_before(line: str, match: re.Match[str]) -> str:
