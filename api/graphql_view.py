@@ -59,16 +59,7 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Any:
         batch = request_data if isinstance(request_data, list) else [request_data]
-        cost = sum(self._cost(data) for data in batch)
-        if cost > BUDGET:
-            raise _Refused(
-                200,
-                "QUERY_TOO_COMPLEX",
-                f"the request costs {cost:,} points; at most {BUDGET:,} (see the README's "
-                "query cost)",
-                cost=cost,
-                budget=BUDGET,
-            )
+        self._refuse_over_budget(batch)
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
@@ -80,6 +71,32 @@ class GraphQLView(GraphQL[Context, None]):
             ):
                 sub_response.status_code = 400
         return result
+
+    def _refuse_over_budget(self, batch: list[GraphQLRequestData]) -> None:
+        """Refuses a request whose members cost more than the budget together. A member
+        sent again is costed once, and costing stops at the member that crosses the
+        budget: a batch of ten big members is refused at the price of one."""
+        keys = [(data.query, data.operation_name, _canonical(data.variables)) for data in batch]
+        costs: dict[tuple[str | None, str | None, str], int] = {}
+        running = 0
+        for key, data in zip(keys, batch, strict=True):
+            if key not in costs:
+                costs[key] = self._cost(data)
+            running += costs[key]
+            if running > BUDGET:
+                break
+        else:
+            return
+        cost = sum(costs.get(key, 0) for key in keys)
+        least = "" if all(key in costs for key in keys) else "at least "
+        raise _Refused(
+            200,
+            "QUERY_TOO_COMPLEX",
+            f"the request costs {least}{cost:,} points; at most {BUDGET:,} (see the README's "
+            "query cost)",
+            cost=cost,
+            budget=BUDGET,
+        )
 
     def _cost(self, data: GraphQLRequestData) -> int:
         if not data.query:
@@ -149,6 +166,10 @@ def _error(request: Request, refused: _Refused) -> JSONResponse:
         status_code=status,
         media_type=media_type,
     )
+
+
+def _canonical(variables: object) -> str:
+    return json.dumps(variables, sort_keys=True, default=str)
 
 
 def _wants_spec_status(request: Request) -> bool:

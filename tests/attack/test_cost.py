@@ -74,3 +74,14 @@ def test_the_members_of_a_batch_add_up(client: TestClient) -> None:
         f"m{i}: meetings(first: 30) {{ edges {{ node {{ {ITEM_TEXTS} }} }} }}"
         for i in range(10)) + " }"))[1]  # fmt: skip
     assert cost == one  # ten members cost what ten aliases cost
+
+
+def test_a_batch_is_costed_until_it_crosses_the_budget(client: TestClient) -> None:
+    big = f"{{ meetings(first: 100) {{ edges {{ node {{ {ITEM_TEXTS} }} }} }} }}"
+    alone = refused(graphql(client, big))[1]
+    others = [{"query": "{ organizations { id } }" + " " * n} for n in range(1, 10)]
+    message, cost = refused(client.post("/graphql", json=[{"query": big}, *others]).json())
+    assert cost == alone  # the members after the first were never costed
+    assert f"costs at least {cost:,} points" in message
+    # Costed whole, a batch that fits runs.
+    assert client.post("/graphql", json=others).status_code == 200
