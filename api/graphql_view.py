@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLError
@@ -22,6 +23,7 @@ from api.schema.cost import BUDGET, operation_cost
 from api.schema.errors import QueryTooComplex
 from api.schema.limits import measured, parsed
 
+CHECKED_INLINE = 2_000  # characters of a request's documents checked on the event loop
 MAX_BODY = 256 * 1024  # bytes: a document of 2,000 tokens and its variables fit many times
 # The media type of the GraphQL-over-HTTP spec: request errors are 4xx, not 200.
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -59,7 +61,12 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Any:
         batch = request_data if isinstance(request_data, list) else [request_data]
-        self._refuse_over_budget(batch)
+        if sum(len(data.query or "") for data in batch) > CHECKED_INLINE:
+            # Parsing, measuring and costing a big document takes milliseconds of CPU;
+            # in a worker thread the event loop goes on serving other clients meanwhile.
+            await anyio.to_thread.run_sync(self._refuse_over_budget, batch)
+        else:
+            self._refuse_over_budget(batch)
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )

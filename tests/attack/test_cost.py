@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
+from api.graphql_view import CHECKED_INLINE, GraphQLView
 from api.schema.cost import BUDGET
 from tests.schema.conftest import data, graphql
 
@@ -85,3 +88,23 @@ def test_a_batch_is_costed_until_it_crosses_the_budget(client: TestClient) -> No
     assert f"costs at least {cost:,} points" in message
     # Costed whole, a batch that fits runs.
     assert client.post("/graphql", json=others).status_code == 200
+
+
+def test_a_big_document_is_costed_off_the_event_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[threading.Thread] = []
+    costed = GraphQLView._refuse_over_budget
+
+    def watched(view: GraphQLView, batch: Any) -> None:
+        threads.append(threading.current_thread())
+        costed(view, batch)
+
+    monkeypatch.setattr(GraphQLView, "_refuse_over_budget", watched)
+    small = "{ organizations { id } }"
+    big = "{ organizations { id } }" + " " * CHECKED_INLINE  # whitespace counts too
+    assert len(small) <= CHECKED_INLINE < len(big)
+    data(client, small)
+    data(client, big)
+    loop, worker = threads
+    assert loop is not worker  # the small one on the event loop, the big one beside it
