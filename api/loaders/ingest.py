@@ -1,8 +1,10 @@
-"""``ingest_paths``: files and directories in, one transaction per document.
+"""``ingest_paths``: files and directories in, stored in batches, each document whole or
+not at all.
 
-Reading and hashing happen here; parsing, the CPU-heavy part, runs in worker processes
-when there is enough work; storing is sequential, each document in its own transaction,
-so a failure anywhere leaves nothing of that document and the rest go on.
+Reading and hashing happen here. Documents go in batches to worker processes (when
+there is enough work), which parse them and build their rows, lemmas and search text
+included. A batch is stored in one transaction with a savepoint per document, so that a
+document the database refuses leaves nothing of itself while its neighbours land.
 
 Worker processes die with this one, also when it is killed outright (SIGKILL leaves it
 no chance to stop them): see ``_die_with_parent``.
@@ -16,7 +18,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -26,7 +27,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
 import sqlalchemy as sa
 
 from api.db import create_engine
@@ -36,17 +36,31 @@ from api.loaders.organizations import normalise_name
 from api.loaders.parser import PARSER_VERSION, parse_minutes
 from api.loaders.reading import document_text
 from api.loaders.records import Minutes, MinutesFormatError
-from api.loaders.store import KnownKeys, Source, StoreOutcome, store_meeting
+from api.loaders.store import (
+    DATABASE_ERRORS,
+    KnownKeys,
+    Prepared,
+    Source,
+    StoreFailure,
+    StoreOutcome,
+    StoreResult,
+    prepare,
+    store_batch,
+)
 from api.models import Document
+from api.search.normalise import warm as warm_lemmas
 
-# The store step's bulk inserts use the driver directly, so its errors arrive unwrapped.
-_DATABASE_ERRORS = (sa.exc.SQLAlchemyError, sqlite3.Error, psycopg.Error)
 MB = 1_000_000
 # Reading a document takes memory in proportion to it (about five times its size for
 # text); minutes are rarely over a few MB, PDFs with scans some tens.
 DEFAULT_MAX_BYTES = 100 * MB
 _PARALLEL_FROM = 16  # below this many files a process pool costs more than it saves
-_IN_FLIGHT_PER_WORKER = 4  # bounds memory: only this many parsed documents wait per worker
+_IN_FLIGHT_PER_WORKER = 2  # bounds memory: only this many batches wait per worker
+# A batch is one transaction: larger ones spread a commit (and SQLite's full-text index
+# flush) over more documents, but hold more memory and lose more to a kill.
+_BATCH = 64
+_BATCH_BYTES = 8 * MB
+_BATCHES_PER_WORKER = 8  # in a run of few documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,16 +204,28 @@ def _ingest_files(
     jobs = _read(files, _known_documents(engine), max_bytes)
     local = _Worker(engine, organizations)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or len(files) < _PARALLEL_FROM:
-        for path, job in jobs:
-            record(job if isinstance(job, FileResult) else local.ingest(path, *job))
+    parallel = workers > 1 and len(files) >= _PARALLEL_FROM
+    # Batches of _BATCH documents, or fewer in a small run: enough batches that every
+    # worker has several, and the first are stored while the others are parsed.
+    size = max(1, min(_BATCH, -(-len(files) // (workers * _BATCHES_PER_WORKER))))
+    batches = _batches(jobs, size)
+    if not parallel:
+        for batch in batches:
+            for result in local.ingest(batch):
+                record(result)
         return
-    task = _ingest if engine.dialect.name == "postgresql" else _parse
+    task = _ingest if engine.dialect.name == "postgresql" else _prepare
     url = engine.url.render_as_string(hide_password=False)
+    if sys.platform == "linux":
+        # Forked workers share the lemmatizer's data loaded once here, instead of each
+        # spending 1.5 s loading its own copy.
+        warm_lemmas()
 
-    def settle(job: Future[_Done] | FileResult) -> FileResult:
-        done = job if isinstance(job, FileResult) else job.result()
-        return done if isinstance(done, FileResult) else local.store(*done)
+    def settle(batch: list[FileResult | _Job], done: Future[list[_Done]]) -> list[FileResult]:
+        """The batch's results in file order: those settled before, and the workers'."""
+        prepared = iter(done.result())
+        results = [job if isinstance(job, FileResult) else next(prepared) for job in batch]
+        return local.store(results)
 
     pool = ProcessPoolExecutor(
         workers,
@@ -211,13 +237,16 @@ def _ingest_files(
         initargs=(os.getpid(), url, organizations),
     )
     with pool:
-        pending: deque[Future[_Done] | FileResult] = deque()
-        for path, job in jobs:
-            pending.append(job if isinstance(job, FileResult) else pool.submit(task, path, *job))
+        pending: deque[tuple[list[FileResult | _Job], Future[list[_Done]]]] = deque()
+        for batch in batches:
+            todo = [job for job in batch if not isinstance(job, FileResult)]
+            pending.append((batch, pool.submit(task, todo)))
             while len(pending) > workers * _IN_FLIGHT_PER_WORKER:
-                record(settle(pending.popleft()))
+                for result in settle(*pending.popleft()):
+                    record(result)
         while pending:
-            record(settle(pending.popleft()))
+            for result in settle(*pending.popleft()):
+                record(result)
 
 
 def _refresh_statistics(engine: sa.Engine, report: IngestReport) -> None:
@@ -249,7 +278,8 @@ def _known_documents(engine: sa.Engine) -> set[str]:
 
 
 class _Worker:
-    """Parses and stores documents on one engine, remembering the shared rows it saw.
+    """Parses documents into rows and stores batches of them on one engine, remembering
+    the shared rows it saw committed.
 
     ``before_commit`` runs last in every transaction, before it commits."""
 
@@ -264,46 +294,68 @@ class _Worker:
         self.before_commit = before_commit
         self.shared = KnownKeys()
 
-    def ingest(self, path: str, data: bytes, source: Source) -> FileResult:
-        parsed = self.parse(path, data, source)
-        return parsed if isinstance(parsed, FileResult) else self.store(*parsed)
+    def ingest(self, batch: list[FileResult | _Job]) -> list[FileResult]:
+        return self.store(
+            [job if isinstance(job, FileResult) else self.prepare(job) for job in batch]
+        )
 
-    @staticmethod
-    def parse(path: str, data: bytes, source: Source) -> _Done:
+    def prepare(self, job: _Job) -> _Done:
+        """Parse a document and build its rows; or the result of a document that fails
+        before it reaches the database."""
+        path, data, source = job
         try:
-            return path, parse_minutes(document_text(data, source=path), source=path), source
+            minutes = parse_minutes(document_text(data, source=path), source=path)
         except UnsupportedFormat as exc:
             return FileResult(path, "skipped", reason=exc.reason, is_document=False)
         except MinutesFormatError as exc:
             return FileResult(path, "failed", reason=f"line {exc.line}: {exc.reason}")
-
-    def store(self, path: str, minutes: Minutes, source: Source) -> FileResult:
         organization = self.organizations.of(minutes)
         if organization is None:
             return FileResult(path, "failed", reason=NO_ORGANIZATION)
+        dialect = self.engine.dialect.name
+        return path, prepare(minutes, source, organization=organization, dialect=dialect)
+
+    def store(self, done: list[_Done]) -> list[FileResult]:
+        """Store the batch's prepared documents in one transaction, a savepoint each;
+        the results of all, in order."""
+        ready = [item for item in done if not isinstance(item, FileResult)]
+        if not ready:
+            return [item for item in done if isinstance(item, FileResult)]
         try:
             with self.engine.begin() as connection:
-                stored = store_meeting(
+                stored = store_batch(
                     connection,
-                    minutes,
-                    source,
-                    organization=organization,
+                    [document for _, document in ready],
                     now=dt.datetime.now(dt.UTC),
                     known=self.shared,
                 )
                 if self.before_commit is not None:
                     self.before_commit()
-        except _DATABASE_ERRORS as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            return FileResult(path, "failed", reason=f"database error: {reason}")
-        self.shared.add(stored.shared)
-        if stored.outcome is StoreOutcome.SKIPPED:
-            return FileResult(path, "skipped", stored.meeting_id, stored.reason)
-        return FileResult(path, stored.outcome.value, stored.meeting_id)
+        except DATABASE_ERRORS as exc:  # the batch as a whole: its lock, its commit
+            stored = [StoreFailure.of(exc)] * len(ready)
+        outcomes = iter(zip(ready, stored, strict=True))
+        results = []
+        for item in done:
+            if isinstance(item, FileResult):
+                results.append(item)
+                continue
+            (path, _), outcome = next(outcomes)
+            results.append(self._result(path, outcome))
+        return results
+
+    def _result(self, path: str, outcome: StoreResult | StoreFailure) -> FileResult:
+        if isinstance(outcome, StoreFailure):
+            return FileResult(path, "failed", reason=f"database error: {outcome.reason}")
+        self.shared.add(outcome.shared)
+        if outcome.outcome is StoreOutcome.SKIPPED:
+            return FileResult(path, "skipped", outcome.meeting_id, outcome.reason)
+        return FileResult(path, outcome.outcome.value, outcome.meeting_id)
 
 
-# A parsed document on its way to be stored, or the result of a file already settled.
-_Done = tuple[str, Minutes, Source] | FileResult
+# A document read, on its way to be parsed: its path, its bytes, where it came from.
+_Job = tuple[str, bytes, Source]
+# A document parsed into rows on its way to be stored, or the result of one settled.
+_Done = tuple[str, Prepared] | FileResult
 _worker: _Worker | None = None  # one per worker process, made by _start_worker
 
 
@@ -312,6 +364,7 @@ def _start_worker(parent: int, database_url: str, organizations: Organizations) 
     _die_with_parent(parent)
     engine = create_engine(database_url, for_writing=True)
     _worker = _Worker(engine, organizations, before_commit=lambda: _exit_if_orphaned(parent))
+    warm_lemmas()  # before the first document (forked: already done by the parent)
 
 
 # Worker processes and their parent, the ingest process. A pool's workers read their
@@ -366,13 +419,39 @@ def _exit_if_orphaned(parent: int, *, wait: float = 0) -> None:
         os._exit(1)  # no clean-up: an open transaction is rolled back by the server
 
 
-def _ingest(path: str, data: bytes, source: Source) -> FileResult:
+def _ingest(batch: list[_Job]) -> list[_Done]:
+    """A worker's task on PostgreSQL: parse a batch and store it."""
     assert _worker is not None, "_start_worker runs first in every worker process"
-    return _worker.ingest(path, data, source)
+    return list(_worker.ingest(list(batch)))
 
 
-def _parse(path: str, data: bytes, source: Source) -> _Done:
-    return _Worker.parse(path, data, source)
+def _prepare(batch: list[_Job]) -> list[_Done]:
+    """A worker's task on SQLite, which has one writer at a time (and writers waiting
+    on its lock sleep): parse a batch into rows, for this process to store."""
+    assert _worker is not None, "_start_worker runs first in every worker process"
+    return [_worker.prepare(job) for job in batch]
+
+
+def _batches(
+    jobs: Iterator[tuple[str, tuple[bytes, Source] | FileResult]], size: int
+) -> Iterator[list[FileResult | _Job]]:
+    """Jobs in batches of ``size`` documents, or of fewer when they hold over
+    _BATCH_BYTES: the bytes of the batches in flight bound the memory."""
+    batch: list[FileResult | _Job] = []
+    documents = held = 0
+    for path, job in jobs:
+        if isinstance(job, FileResult):
+            batch.append(job)
+            continue
+        data, source = job
+        batch.append((path, data, source))
+        documents += 1
+        held += len(data)
+        if documents >= size or held >= _BATCH_BYTES:
+            yield batch
+            batch, documents, held = [], 0, 0
+    if batch:
+        yield batch
 
 
 def _read(

@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from api import models
 from api.loaders import ids
@@ -21,7 +22,7 @@ from api.loaders.organizations import organization_kind
 from api.loaders.parser import PARSER_VERSION
 from api.loaders.records import DocumentKind, Minutes
 from api.search import partitions
-from api.search.normalise import tokens
+from api.search.normalise import lemma_text, tsvector_text
 from api.search.order import DAY, day_key
 
 _MEETINGS: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
@@ -49,6 +50,8 @@ _CONTENT: dict[str, tuple[str, ...]] = {
 _POSTGRES_COLUMNS = {"search_documents": (*_CONTENT["search_documents"][:-1], "tsv")}
 # SQLite also gets the rowid, which orders search documents by date (api.search.order).
 _SQLITE_FIRST = {"search_documents": ("rowid",)}
+# The store step's inserts use the driver directly, so its errors arrive unwrapped.
+DATABASE_ERRORS = (sa.exc.SQLAlchemyError, sqlite3.Error, psycopg.Error)
 _INSERTS = {
     table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['?'] * len(cols))})"
     for table, cols in ((t, _SQLITE_FIRST.get(t, ()) + c) for t, c in _CONTENT.items())
@@ -88,8 +91,19 @@ class StoreResult:
     outcome: StoreOutcome
     meeting_id: str
     reason: str | None = None
-    # Keys of shared rows (organizations, bodies, persons, cases) this transaction relies on.
+    # Keys of shared rows (organizations, bodies, persons, cases) this document relies on.
     shared: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreFailure:
+    """A document the database refused; nothing of it was stored."""
+
+    reason: str  # the first line of the database's message
+
+    @classmethod
+    def of(cls, error: Exception) -> StoreFailure:
+        return cls(str(getattr(error, "orig", None) or error).strip().splitlines()[0])
 
 
 @dataclass
@@ -102,6 +116,72 @@ class KnownKeys:
     def add(self, shared: dict[str, frozenset[str]]) -> None:
         for table, keys in shared.items():
             self.keys[table] |= keys
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One parsed document as the rows that store it, built where it was parsed (in a
+    worker process at ingest), so that storing it is lookups and inserts only."""
+
+    source: Source
+    meeting_id: str
+    body_id: str
+    body: str  # the body's name
+    organization_id: str
+    date: dt.date
+    kind: DocumentKind
+    meeting: dict[str, Any]  # the meetings row, less its times and ids
+    shared: dict[str, list[dict[str, Any]]]  # organizations, bodies, persons, cases
+    content: dict[str, list[list[Any]]]  # _CONTENT's tables, rows in its column order
+    warnings: str
+
+    def shared_keys(self) -> dict[str, frozenset[str]]:
+        return {
+            table: frozenset(str(row["id"]) for row in rows) for table, rows in self.shared.items()
+        }
+
+
+def prepare(minutes: Minutes, source: Source, *, organization: str, dialect: str) -> Prepared:
+    """The rows of ``minutes`` as ``organization``'s, for a database of ``dialect``
+    ("sqlite" or "postgresql"), whose search columns differ: lemmas as text for SQLite's
+    FTS5, a tsvector's text for PostgreSQL."""
+    organization_id = ids.organization_id(organization)
+    body_id = ids.body_id(organization_id, minutes.body)
+    meeting = ids.meeting_id(body_id, minutes.date, minutes.starts_at)
+    content = _content_rows(minutes, organization_id, body_id, meeting, dialect)
+    shared = {
+        "organizations": [
+            {
+                "id": organization_id,
+                "name": organization,
+                "kind": organization_kind(organization).value,
+            }
+        ],
+        "bodies": [{"id": body_id, "organization_id": organization_id, "name": minutes.body}],
+        "persons": content.pop("persons"),
+        "cases": content.pop("cases"),
+    }
+    return Prepared(
+        source=source,
+        meeting_id=meeting,
+        body_id=body_id,
+        body=minutes.body,
+        organization_id=organization_id,
+        date=minutes.date,
+        kind=minutes.kind,
+        meeting={
+            "date": minutes.date,
+            "kind": minutes.kind.value,
+            "title": minutes.title,
+            "starts_at": minutes.starts_at,
+            "location": minutes.location,
+            "source_file": source.name,
+            "source_sha256": source.sha256,
+        },
+        shared=shared,
+        content=content,
+        warnings="\n".join(minutes.warnings),
+    )
 
 
 def store_meeting(
@@ -120,127 +200,191 @@ def store_meeting(
     advisory lock on PostgreSQL, the write lock on SQLite), so two ingest processes
     never store the same meeting twice.
     """
-    organization_id = ids.organization_id(organization)
-    body_id = ids.body_id(organization_id, minutes.body)
-    meeting = ids.meeting_id(body_id, minutes.date, minutes.starts_at)
-    _begin_write(connection, f"{body_id}/{minutes.date.isoformat()}")
+    document = prepare(minutes, source, organization=organization, dialect=connection.dialect.name)
+    (stored,) = store_batch(connection, [document], now=now, known=known, savepoints=False)
+    assert isinstance(stored, StoreResult), "without savepoints a failure raises"
+    return stored
+
+
+def store_batch(
+    connection: sa.Connection,
+    documents: Sequence[Prepared],
+    *,
+    now: dt.datetime,
+    known: KnownKeys | None = None,
+    savepoints: bool = True,
+) -> list[StoreResult | StoreFailure]:
+    """Store ``documents`` in the caller's transaction, in order, one result each.
+
+    Each document goes in under a savepoint of its own: one the database refuses is
+    rolled back to it, whole, and reported; the others stay. ``known`` holds the shared
+    rows committed before; it is not changed (add the results' keys after the commit).
+    Without ``savepoints`` a refused document raises instead.
+    """
     known = known or KnownKeys()
-    rows = _content_rows(minutes, organization_id, body_id, meeting)
-    shared = {
-        "organizations": [
-            {
-                "id": organization_id,
-                "name": organization,
-                "kind": organization_kind(organization).value,
-            }
-        ],
-        "bodies": [{"id": body_id, "organization_id": organization_id, "name": minutes.body}],
-        "persons": rows.pop("persons"),
-        "cases": rows.pop("cases"),
-    }
-    for table, shared_rows in shared.items():
-        _insert_missing(connection, _SHARED[table], shared_rows, known.keys[table])
-    existing, replaced = _stored_meetings(connection, minutes, organization_id, meeting, source)
-    for stale in replaced:
-        _delete_content(connection, stale)
-        connection.execute(_MEETINGS.delete().where(_MEETINGS.c.id == stale))
-    if existing is None:
-        connection.execute(
-            _MEETINGS.insert(),
-            _meeting_row(minutes, source, now) | {
-                "id": meeting, "body_id": body_id, "ingested_at": now,
-            },
-        )  # fmt: skip
-        outcome = StoreOutcome.INGESTED
-    else:
-        if existing.sha256 == source.sha256 and existing.parser_version == PARSER_VERSION:
+    _begin_write(connection, documents, known)
+    stored = _StoredMeetings.of(connection, documents)
+    seen = KnownKeys({table: set(keys) for table, keys in known.keys.items()})
+    years: set[int] = set()
+    results: list[StoreResult | StoreFailure] = []
+    for document in documents:
+        if not savepoints:
+            results.append(_store(connection, document, now, seen, stored, years))
+            continue
+        try:
+            with connection.begin_nested():
+                result = _store(connection, document, now, seen, stored, years)
+        except DATABASE_ERRORS as exc:
+            results.append(StoreFailure.of(exc))
+            continue
+        results.append(result)
+        if result.outcome is not StoreOutcome.SKIPPED:
+            stored.replace(document, result)
+            seen.add(result.shared)
+    return results
+
+
+def _store(
+    connection: sa.Connection,
+    document: Prepared,
+    now: dt.datetime,
+    seen: KnownKeys,
+    stored: _StoredMeetings,
+    years: set[int],
+) -> StoreResult:
+    meeting = document.meeting_id
+    existing, replaced = stored.find(document)
+    if existing is not None:
+        if existing.sha256 == document.source.sha256 and existing.parser_version == PARSER_VERSION:
             return StoreResult(StoreOutcome.SKIPPED, meeting, "already ingested")
-        if existing.kind == DocumentKind.MINUTES.value and minutes.kind is DocumentKind.AGENDA:
+        if existing.kind == DocumentKind.MINUTES.value and document.kind is DocumentKind.AGENDA:
             return StoreResult(
                 StoreOutcome.SKIPPED, meeting, "an agenda never replaces the meeting's minutes"
             )
-        _delete_content(connection, meeting)
+    for table, rows in document.shared.items():
+        _insert_missing(connection, table, rows, seen.keys[table])
+    for stale in replaced:
+        _delete_content(connection, stale)
+        connection.execute(_MEETINGS.delete().where(_MEETINGS.c.id == stale))
+    row = document.meeting | {"updated_at": now}
+    if existing is None:
         connection.execute(
-            _MEETINGS.update().where(_MEETINGS.c.id == meeting), _meeting_row(minutes, source, now)
+            _MEETINGS.insert(),
+            row | {"id": meeting, "body_id": document.body_id, "ingested_at": now},
         )
+        outcome = StoreOutcome.INGESTED
+    else:
+        _delete_content(connection, meeting)
+        connection.execute(_MEETINGS.update().where(_MEETINGS.c.id == meeting), row)
         outcome = StoreOutcome.UPDATED
-    _insert_content(connection, minutes.date, rows)
+    _insert_content(connection, document.date, document.content, years)
     connection.execute(
         _DOCUMENTS.insert(),
         {
             "meeting_id": meeting,
-            "source_path": source.name,
-            "sha256": source.sha256,
-            "size": source.size,
+            "source_path": document.source.name,
+            "sha256": document.source.sha256,
+            "size": document.source.size,
             "parser_version": PARSER_VERSION,
             "ingested_at": now,
-            "warnings": "\n".join(minutes.warnings),
+            "warnings": document.warnings,
         },
     )
-    keys = {
-        table: frozenset(str(r["id"]) for r in shared_rows) for table, shared_rows in shared.items()
-    }
-    return StoreResult(outcome, meeting, shared=keys)
+    return StoreResult(outcome, meeting, shared=document.shared_keys())
 
 
-def _meeting_row(minutes: Minutes, source: Source, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "date": minutes.date,
-        "kind": minutes.kind.value,
-        "title": minutes.title,
-        "starts_at": minutes.starts_at,
-        "location": minutes.location,
-        "source_file": source.name,
-        "source_sha256": source.sha256,
-        "updated_at": now,
-    }
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What decides whether a document replaces a stored meeting."""
+
+    id: str
+    kind: str
+    date: dt.date
+    sha256: str
+    parser_version: str
+    source_path: str
+    organization_id: str
+    body: str  # the body's name
 
 
-def _stored_meetings(
-    connection: sa.Connection,
-    minutes: Minutes,
-    organization_id: str,
-    meeting: str,
-    source: Source,
-) -> tuple[sa.Row[*tuple[Any, ...]] | None, list[str]]:
-    """The stored version of this meeting (its kind, sha256 and parser version), if any,
-    and the meetings that the same file held as another one of that day, so that the
-    meeting it held is this one, under its new id: the file now gives another start
-    time, or names another organization than it was stored under (a letterhead read
-    since).
+@dataclass
+class _StoredMeetings:
+    """The stored meetings a batch of documents may replace, looked up in one query and
+    kept in step as the batch stores its documents."""
 
-    The same file is the same name relative to the ingest root and, for a meeting of
-    another organization, the same content too: names such as ``2023/referat.pdf``
-    recur in every municipality's archive, and one organization's file never replaces
-    another's meeting of that day unless it is byte for byte the document stored."""
-    rows = connection.execute(
-        sa.select(
-            _MEETINGS.c.id,
-            _MEETINGS.c.kind,
-            _DOCUMENTS.c.sha256,
-            _DOCUMENTS.c.parser_version,
-            _DOCUMENTS.c.source_path,
-            _BODIES.c.organization_id,
+    meetings: dict[str, _Stored]
+
+    @classmethod
+    def of(cls, connection: sa.Connection, documents: Sequence[Prepared]) -> _StoredMeetings:
+        """The stored version of each document's meeting, and the meetings of its day
+        that the same file held: see ``find``. By date first, which is indexed."""
+        if not documents:
+            return cls({})
+        rows = connection.execute(
+            sa.select(
+                _MEETINGS.c.id,
+                _MEETINGS.c.kind,
+                _MEETINGS.c.date,
+                _DOCUMENTS.c.sha256,
+                _DOCUMENTS.c.parser_version,
+                _DOCUMENTS.c.source_path,
+                _BODIES.c.organization_id,
+                _BODIES.c.name,
+            )
+            .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
+            .join(_BODIES, _BODIES.c.id == _MEETINGS.c.body_id)
+            .where(
+                _MEETINGS.c.date.in_(sorted({d.date for d in documents})),
+                sa.or_(
+                    _MEETINGS.c.id.in_(sorted({d.meeting_id for d in documents})),
+                    _DOCUMENTS.c.source_path.in_(sorted({d.source.name for d in documents})),
+                ),
+            )
+        ).all()
+        return cls({row.id: _Stored(*row) for row in rows})
+
+    def find(self, document: Prepared) -> tuple[_Stored | None, list[str]]:
+        """The stored version of this meeting (its kind, sha256 and parser version), if
+        any, and the meetings that the same file held as another one of that day, so
+        that the meeting it held is this one, under its new id: the file now gives
+        another start time, or names another organization than it was stored under (a
+        letterhead read since).
+
+        The same file is the same name relative to the ingest root and, for a meeting of
+        another organization, the same content too: names such as ``2023/referat.pdf``
+        recur in every municipality's archive, and one organization's file never
+        replaces another's meeting of that day unless it is byte for byte the document
+        stored."""
+        source = document.source
+        existing = self.meetings.get(document.meeting_id)
+        replaced = [
+            stored.id
+            for stored in self.meetings.values()
+            if stored.id != document.meeting_id
+            and stored.date == document.date
+            and stored.source_path == source.name
+            and stored.body == document.body
+            and (
+                stored.organization_id == document.organization_id or stored.sha256 == source.sha256
+            )
+        ]
+        return existing, replaced
+
+    def replace(self, document: Prepared, result: StoreResult) -> None:
+        """Record that ``document`` was stored, replacing what ``find`` said."""
+        _, replaced = self.find(document)
+        for stale in replaced:
+            del self.meetings[stale]
+        self.meetings[result.meeting_id] = _Stored(
+            result.meeting_id,
+            document.kind.value,
+            document.date,
+            document.source.sha256,
+            PARSER_VERSION,
+            document.source.name,
+            document.organization_id,
+            document.body,
         )
-        .join(_DOCUMENTS, _DOCUMENTS.c.meeting_id == _MEETINGS.c.id)
-        .join(_BODIES, _BODIES.c.id == _MEETINGS.c.body_id)
-        .where(
-            _MEETINGS.c.date == minutes.date,
-            sa.or_(
-                _MEETINGS.c.id == meeting,
-                sa.and_(_DOCUMENTS.c.source_path == source.name, _BODIES.c.name == minutes.body),
-            ),
-        )
-    ).all()
-    existing = next((row for row in rows if row.id == meeting), None)
-    replaced = [
-        row.id
-        for row in rows
-        if row.id != meeting
-        and row.source_path == source.name
-        and (row.organization_id == organization_id or row.sha256 == source.sha256)
-    ]
-    return existing, replaced
 
 
 def _delete_content(connection: sa.Connection, meeting: str) -> None:
@@ -261,10 +405,15 @@ def _delete_content(connection: sa.Connection, meeting: str) -> None:
 
 
 def _content_rows(
-    minutes: Minutes, organization: str, body: str, meeting: str
+    minutes: Minutes, organization: str, body: str, meeting: str, dialect: str
 ) -> dict[str, list[Any]]:
     """Rows for the content tables (as lists in _CONTENT's column order) and for the
-    shared tables (as dicts)."""
+    shared tables (as dicts). Dates of content rows are ISO text on SQLite, as
+    SQLAlchemy stores them there; searchable text is lemmas (SQLite) or a tsvector's
+    text (PostgreSQL)."""
+    postgres = dialect == "postgresql"
+    searchable_text = tsvector_text if postgres else lemma_text
+    date: dt.date | str = minutes.date if postgres else minutes.date.isoformat()
     people = [(False, p) for p in minutes.participants] + [(True, p) for p in minutes.absentees]
     persons: dict[str, str] = {}
     positions: Counter[bool] = Counter()
@@ -292,7 +441,15 @@ def _content_rows(
         ]
         decision_ids = ids.decision_ids(item_id, ((d.body, d.date) for d in item.decisions))
         item_decisions = [
-            [decision_id, item_id, position, d.body, d.date, d.text, d.outcome.value]
+            [
+                decision_id,
+                item_id,
+                position,
+                d.body,
+                d.date if postgres else d.date.isoformat(),
+                d.text,
+                d.outcome.value,
+            ]
             for position, (decision_id, d) in enumerate(
                 zip(decision_ids, item.decisions, strict=True), start=1
             )
@@ -309,10 +466,10 @@ def _content_rows(
                 *(a.title for a in item.attachments),
             ]
             searchable.append(
-                [item_id, "AgendaItem", item_id, meeting, body, minutes.date, _lemmas(text)]
+                [item_id, "AgendaItem", item_id, meeting, body, date, searchable_text(text)]
             )
             searchable += [
-                [row[0], "Decision", item_id, meeting, body, minutes.date, _lemmas([d.text])]
+                [row[0], "Decision", item_id, meeting, body, date, searchable_text([d.text])]
                 for row, d in zip(item_decisions, item.decisions, strict=True)
             ]
     return {
@@ -338,35 +495,29 @@ def _content_rows(
     }
 
 
-def _lemmas(texts: list[str]) -> str:
-    return " ".join(" ".join(tokens(text)) for text in texts if text)
-
-
 def _tsvector(lemmas: str) -> str:
-    """The tsvector of the lemmas in PostgreSQL's input syntax, positions included; no
-    parser or locale is involved, so PostgreSQL indexes exactly what SQLite does."""
-    positions: dict[str, list[str]] = {}
-    for position, word in enumerate(lemmas.split(), start=1):
-        positions.setdefault(word, []).append(str(min(position, 16383)))
-    return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
+    """The tsvector of stored lemmas (SQLite's search text), in PostgreSQL's syntax."""
+    return tsvector_text([lemmas])
 
 
-def _insert_content(connection: sa.Connection, date: dt.date, rows: dict[str, list[Any]]) -> None:
-    """Insert the content rows, one executemany (COPY on PostgreSQL) a table."""
+def _insert_content(
+    connection: sa.Connection, date: dt.date, rows: dict[str, list[Any]], years: set[int]
+) -> None:
+    """Insert the content rows, one executemany (COPY on PostgreSQL) a table. ``years``
+    are those whose SQLite search table this transaction has seen made."""
     postgres = connection.dialect.name == "postgresql"
     cursor = connection.connection.cursor()
     try:
-        if postgres:
-            for row in rows["search_documents"]:
-                row[6] = _tsvector(row[6])
-        else:  # dates as SQLAlchemy stores them in SQLite, ISO text
-            for row in rows["decisions"]:
-                row[4] = row[4].isoformat()
-            partitions.ensure_year(cursor, date.year)
+        if not postgres and rows["search_documents"]:
+            if date.year not in years:
+                partitions.ensure_year(cursor, date.year)
+                years.add(date.year)
             rowid = _next_search_rowid(cursor, date)
-            for place, row in enumerate(rows["search_documents"]):
-                row[5] = row[5].isoformat()
-                row.insert(0, rowid + place)
+            rows = rows | {
+                "search_documents": [
+                    [rowid + place, *row] for place, row in enumerate(rows["search_documents"])
+                ]
+            }
         for table, sql in _INSERTS.items():
             if not rows[table]:
                 continue
@@ -400,33 +551,58 @@ def _paramstyle(connection: sa.Connection, sql: str) -> str:
 
 
 def _insert_missing(
-    connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]], known: set[str]
+    connection: sa.Connection, table: str, rows: Sequence[dict[str, Any]], known: set[str]
 ) -> None:
     """Insert rows whose primary key is new; leave existing ones as they are.
 
     Rows go in key order, so that two transactions inserting overlapping sets lock them
-    in the same order and cannot deadlock.
+    in the same order. (On PostgreSQL the batch's advisory locks, ``_begin_write``,
+    already keep two writers of one new row apart.)
     """
     new = sorted((row for row in rows if row["id"] not in known), key=lambda row: str(row["id"]))
     if not new:
         return
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.execute(postgresql.insert(table).on_conflict_do_nothing(), new)
-    elif dialect == "sqlite":
-        connection.execute(sqlite.insert(table).on_conflict_do_nothing(), new)
-    else:  # pragma: no cover - only the two engines above are supported
-        raise NotImplementedError(dialect)
+    columns = list(new[0])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        "ON CONFLICT DO NOTHING"
+    )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(_paramstyle(connection, sql), [tuple(r.values()) for r in new])
+    finally:
+        cursor.close()
 
 
-def _begin_write(connection: sa.Connection, key: str) -> None:
-    if connection.dialect.name == "postgresql":
-        # Ingest is idempotent: a crash may lose the last few commits, never consistency,
-        # and running ingest again restores them. Not waiting for the WAL flush on each
-        # document's commit doubles the ingest rate.
-        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        lock = int.from_bytes(
-            hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True
-        )
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": lock})
-    # SQLite: the ingest engine begins every transaction IMMEDIATE, holding the write lock.
+def _begin_write(
+    connection: sa.Connection, documents: Sequence[Prepared], known: KnownKeys
+) -> None:
+    """Serialise concurrent writers of the same meetings and of the same new shared rows.
+
+    SQLite: the ingest engine begins every transaction IMMEDIATE, holding the write lock.
+    PostgreSQL: an advisory lock for each meeting's body and day and for each shared row
+    not known to be committed, all taken at once in key order (so that two batches
+    cannot deadlock: each waits for the other's whole transaction, never for half of
+    it), in the round trip that sets the transaction's settings.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    keys = {f"{d.body_id}/{d.date.isoformat()}" for d in documents}
+    for document in documents:
+        for table, rows in document.shared.items():
+            keys.update(
+                f"{table}:{row['id']}" for row in rows if row["id"] not in known.keys[table]
+            )
+    locks = sorted(
+        int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        for key in keys
+    )
+    # Ingest is idempotent: a crash may lose the last few commits, never consistency,
+    # and running ingest again restores them. Not waiting for the WAL flush on each
+    # commit doubles the ingest rate. The keys are integers made here, so they go into
+    # the text of the statement: two statements in one round trip take no parameters.
+    array = f"ARRAY[{','.join(map(str, locks))}]::bigint[]"
+    connection.exec_driver_sql(
+        "SET LOCAL synchronous_commit TO OFF; "
+        f"SELECT pg_advisory_xact_lock(k) FROM unnest({array}) AS k"
+    )
