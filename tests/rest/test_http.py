@@ -339,7 +339,8 @@ def test_a_request_past_its_deadline_is_a_503_timeout(
         return data_version(connection)
 
     monkeypatch.setattr(queries, "data_version", slow)
-    settings = Settings(database_url=database_url, request_timeout=1.0)  # room for a loaded CI machine
+    # A deadline of 1 s leaves a loaded CI machine room for the request after.
+    settings = Settings(database_url=database_url, request_timeout=1.0)
     with TestClient(create_app(settings)) as client:
         # The statements after the first find the request out of time.
         response = client.get(f"/api/v1/meetings/{MEETING}")
