@@ -50,6 +50,8 @@ def load_release_0005(url: str, revision: str = "0005") -> sa.Engine:
                 # Ingest makes a year's index before its first document.
                 for year in {int(row["date"][:4]) for row in rows}:
                     partitions.ensure_year(connection.connection.cursor(), year)
+                    # Indexed by a trigger then; by ingest itself since revision 0009.
+                    connection.exec_driver_sql(partitions.insert_trigger(year))
             columns = [c for c in rows[0] if c in types or (c == "rowid" and sqlite)]
             values = [f"CAST(:{c} AS tsvector)" if c == "tsv" else f":{c}" for c in columns]
             insert = sa.text(

@@ -32,7 +32,8 @@ def upgrade() -> None:
         "SELECT DISTINCT CAST(substr(date, 1, 4) AS INTEGER) FROM search_documents"
     ).scalars()
     for year in list(years):
-        for statement in partitions.create_statements(year):
+        # The insert trigger was part of a year's table until revision 0009.
+        for statement in [*partitions.create_statements(year), partitions.insert_trigger(year)]:
             op.execute(statement)
         low, high = partitions.rowids(year)
         bind.exec_driver_sql(

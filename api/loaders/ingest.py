@@ -204,16 +204,15 @@ def _ingest_files(
     jobs = _read(files, _known_documents(engine), max_bytes)
     local = _Worker(engine, organizations)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    parallel = workers > 1 and len(files) >= _PARALLEL_FROM
+    if workers <= 1 or len(files) < _PARALLEL_FROM:
+        for batch in _batches(jobs, _BATCH):
+            for result in local.ingest(batch):
+                record(result)
+        return
     # Batches of _BATCH documents, or fewer in a small run: enough batches that every
     # worker has several, and the first are stored while the others are parsed.
     size = max(1, min(_BATCH, -(-len(files) // (workers * _BATCHES_PER_WORKER))))
     batches = _batches(jobs, size)
-    if not parallel:
-        for batch in batches:
-            for result in local.ingest(batch):
-                record(result)
-        return
     task = _ingest if engine.dialect.name == "postgresql" else _prepare
     url = engine.url.render_as_string(hide_password=False)
     if sys.platform == "linux":

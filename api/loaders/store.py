@@ -9,6 +9,7 @@ import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -22,7 +23,7 @@ from api.loaders.organizations import organization_kind
 from api.loaders.parser import PARSER_VERSION
 from api.loaders.records import DocumentKind, Minutes
 from api.search import partitions
-from api.search.normalise import lemma_text, tsvector_text
+from api.search.normalise import lemma_text, tsvector_of, tsvector_text
 from api.search.order import DAY, day_key
 
 _MEETINGS: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
@@ -225,23 +226,55 @@ def store_batch(
     _begin_write(connection, documents, known)
     stored = _StoredMeetings.of(connection, documents)
     seen = KnownKeys({table: set(keys) for table, keys in known.keys.items()})
-    years: set[int] = set()
+    index = _SearchIndex()
     results: list[StoreResult | StoreFailure] = []
     for document in documents:
-        if not savepoints:
-            results.append(_store(connection, document, now, seen, stored, years))
-            continue
+        existing, replaced = stored.find(document)
+        if existing is not None or replaced:
+            # Deleting a search document takes it out of the index (a trigger), so
+            # the index must hold it first.
+            index.fill(connection)
+        staged: list[tuple[int, str]] = []
         try:
-            with connection.begin_nested():
-                result = _store(connection, document, now, seen, stored, years)
+            with connection.begin_nested() if savepoints else nullcontext():
+                result = _store(connection, document, now, seen, stored, staged)
         except DATABASE_ERRORS as exc:
+            if not savepoints:
+                raise
             results.append(StoreFailure.of(exc))
             continue
         results.append(result)
         if result.outcome is not StoreOutcome.SKIPPED:
             stored.replace(document, result)
             seen.add(result.shared)
+            index.add(document.date.year, staged)
+    index.fill(connection)
     return results
+
+
+class _SearchIndex:
+    """SQLite: the search documents a batch stored, indexed in their years' FTS5 tables
+    together, after the documents' savepoints (see api.search.partitions: indexed
+    inside each savepoint, each document cost a segment flush)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, list[tuple[int, str]]] = {}
+
+    def add(self, year: int, rows: list[tuple[int, str]]) -> None:
+        """Rows (rowid, tokens) of a document stored: its savepoint was released."""
+        if rows:
+            self.pending.setdefault(year, []).extend(rows)
+
+    def fill(self, connection: sa.Connection) -> None:
+        if not self.pending:
+            return
+        cursor = connection.connection.cursor()
+        try:
+            for year, rows in self.pending.items():
+                cursor.executemany(partitions.insert_statement(year), rows)
+        finally:
+            cursor.close()
+        self.pending = {}
 
 
 def _store(
@@ -250,8 +283,10 @@ def _store(
     now: dt.datetime,
     seen: KnownKeys,
     stored: _StoredMeetings,
-    years: set[int],
+    staged: list[tuple[int, str]],
 ) -> StoreResult:
+    """Store one document; on SQLite, ``staged`` gets its search documents' rowids and
+    tokens, for the batch to index (``_SearchIndex``)."""
     meeting = document.meeting_id
     existing, replaced = stored.find(document)
     if existing is not None:
@@ -277,7 +312,7 @@ def _store(
         _delete_content(connection, meeting)
         connection.execute(_MEETINGS.update().where(_MEETINGS.c.id == meeting), row)
         outcome = StoreOutcome.UPDATED
-    _insert_content(connection, document.date, document.content, years)
+    _insert_content(connection, document.date, document.content, staged)
     connection.execute(
         _DOCUMENTS.insert(),
         {
@@ -497,27 +532,29 @@ def _content_rows(
 
 def _tsvector(lemmas: str) -> str:
     """The tsvector of stored lemmas (SQLite's search text), in PostgreSQL's syntax."""
-    return tsvector_text([lemmas])
+    return tsvector_of(lemmas.split())
 
 
 def _insert_content(
-    connection: sa.Connection, date: dt.date, rows: dict[str, list[Any]], years: set[int]
+    connection: sa.Connection,
+    date: dt.date,
+    rows: dict[str, list[Any]],
+    staged: list[tuple[int, str]],
 ) -> None:
-    """Insert the content rows, one executemany (COPY on PostgreSQL) a table. ``years``
-    are those whose SQLite search table this transaction has seen made."""
+    """Insert the content rows, one executemany (COPY on PostgreSQL) a table. SQLite's
+    search documents get their rowids here, and go to ``staged`` to be indexed."""
     postgres = connection.dialect.name == "postgresql"
     cursor = connection.connection.cursor()
     try:
         if not postgres and rows["search_documents"]:
-            if date.year not in years:
-                partitions.ensure_year(cursor, date.year)
-                years.add(date.year)
+            partitions.ensure_year(cursor, date.year)
             rowid = _next_search_rowid(cursor, date)
             rows = rows | {
                 "search_documents": [
                     [rowid + place, *row] for place, row in enumerate(rows["search_documents"])
                 ]
             }
+            staged += [(row[0], row[-1]) for row in rows["search_documents"]]
         for table, sql in _INSERTS.items():
             if not rows[table]:
                 continue

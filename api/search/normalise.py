@@ -87,19 +87,19 @@ def tsvector_text(texts: Iterable[str]) -> str:
     """The tsvector of the lemmas of ``texts`` in PostgreSQL's input syntax, positions
     included, built in the pass that makes the lemmas. No parser or locale is involved,
     so PostgreSQL indexes exactly what SQLite does (``lemma_text``)."""
+    return tsvector_of(word for text in texts if text for word in tokens(text))
+
+
+def tsvector_of(lemmas: Iterable[str]) -> str:
+    """The tsvector of ``lemmas``, in order, in PostgreSQL's input syntax."""
     positions: dict[str, list[str]] = {}
-    words = 0
-    for text in texts:
-        if not text:
-            continue
-        for word in tokens(text):
-            words += 1
-            at = str(words if words < _MAX_POSITION else _MAX_POSITION)
-            found = positions.get(word)
-            if found is None:
-                positions[word] = [at]
-            else:
-                found.append(at)
+    for position, word in enumerate(lemmas, start=1):
+        at = str(position if position < _MAX_POSITION else _MAX_POSITION)
+        found = positions.get(word)
+        if found is None:
+            positions[word] = [at]
+        else:
+            found.append(at)
     return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
 
 

@@ -8,9 +8,12 @@ for the whole archive both grew with it: at 100k meetings, ranking "godkende" sp
 both by one year's documents, whatever the archive's size.
 
 A year's table indexes the search documents of its rowid range (rowids follow dates,
-api.search.order), kept in step by triggers on search_documents. Storing a document
-makes its year's table first (``ensure_year``); migration 0005 made those of the
-documents already stored.
+api.search.order). Ingest fills it itself, a batch of documents at a time
+(``insert_statement``; api.loaders.store): FTS5 flushes its pending terms at every
+savepoint, so an insert trigger, firing inside each document's savepoint, cost three
+times as much (migration 0009 dropped it). Triggers on search_documents still take a
+deleted or changed row out. Storing a document makes its year's table first
+(``ensure_year``); migration 0005 made those of the documents already stored.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ def rowids(year: int) -> tuple[int, int]:
 
 
 def create_statements(year: int) -> list[str]:
-    """The year's FTS5 table and the triggers that keep it in step."""
+    """The year's FTS5 table and the triggers that take deleted and changed rows out
+    (inserted rows are put in by whoever inserts them: ``insert_statement``)."""
     name = table(year)
     low, high = rowids(year)
 
@@ -48,8 +52,6 @@ def create_statements(year: int) -> list[str]:
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(tokens, "
         f"content='search_documents', content_rowid='rowid', tokenize='{TOKENIZER}')",
-        f"CREATE TRIGGER IF NOT EXISTS {name}_ai AFTER INSERT ON search_documents "
-        f"WHEN {within('new')} BEGIN {insert}; END",
         f"CREATE TRIGGER IF NOT EXISTS {name}_ad AFTER DELETE ON search_documents "
         f"WHEN {within('old')} BEGIN {delete}; END",
         # One trigger for both sides of an update, so that the old entry goes before the
@@ -60,8 +62,27 @@ def create_statements(year: int) -> list[str]:
     ]
 
 
+def insert_trigger(year: int) -> str:
+    """The trigger that indexed each row as it was inserted, from migration 0005 until
+    0009 dropped it (ingest now indexes a batch's rows at once: ``insert_statement``)."""
+    name = table(year)
+    low, high = rowids(year)
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS {name}_ai AFTER INSERT ON search_documents "
+        f"WHEN new.rowid >= {low} AND new.rowid < {high} BEGIN "
+        f"INSERT INTO {name}(rowid, tokens) SELECT new.rowid, new.tokens; END"
+    )
+
+
+def insert_statement(year: int) -> str:
+    """Index new search documents of the year: parameters rowid and tokens, one row each.
+    The rows must be in search_documents already (the table's content)."""
+    return f"INSERT INTO {table(year)}(rowid, tokens) VALUES (?, ?)"
+
+
 def drop_statements(year: int) -> list[str]:
     name = table(year)
+    # _ai: the insert trigger of tables made before migration 0009.
     triggers = [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in ("ai", "ad", "au")]
     return [*triggers, f"DROP TABLE IF EXISTS {name}"]
 

@@ -28,6 +28,8 @@ from api.loaders import ingest
 from api.loaders.discovery import discover
 from api.migrations import downgrade, upgrade
 from api.models import SQLModel
+from api.search import partitions
+from api.search.normalise import tokens
 from api.search.syntax import parse_query
 from api.settings import Settings
 from tests.paths import FIXTURES, GOLDEN, REAL_MINUTES, SEEDS
@@ -196,6 +198,35 @@ def test_a_failure_in_the_middle_of_a_document_leaves_no_trace(
     # The same document goes in whole once nothing interferes.
     report = ingest_paths(engine, [tmp_path / "minutes.txt"])
     assert statuses(report) == ["ingested"]
+
+
+def test_a_document_replaced_within_one_batch_leaves_the_index_as_its_rows(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """Two versions of one meeting in one run go in one batch (one transaction): the
+    second replaces the first, whose search documents leave the index with it."""
+    seed = (SEEDS / "001_8b76944810878f52.txt").read_text(encoding="utf-8")
+    (tmp_path / "a.txt").write_text(seed.replace("Udskudt.", "Gammelord."), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(seed.replace("Udskudt.", "Nyord."), encoding="utf-8")
+    report = ingest_paths(engine, [tmp_path], workers=1)
+    assert statuses(report) == ["ingested", "updated"]
+    old, new = tokens("Gammelord")[0], tokens("Nyord")[0]
+
+    def found(lemma: str) -> int:
+        if engine.dialect.name == "postgresql":
+            sql = "SELECT count(*) FROM search_documents WHERE tsv @@ CAST(:q AS tsquery)"
+            return int(scalars(engine, sql, q=f"'{lemma}'")[0])
+        fts = partitions.table(2019)
+        sql = f"SELECT count(*) FROM {fts} WHERE {fts} MATCH :q"
+        return int(scalars(engine, sql, q=f'"{lemma}"')[0])
+
+    assert (found(old), found(new)) == (0, 1)
+    if engine.dialect.name == "sqlite":
+        years = partitions.years(scalars(engine, "SELECT name FROM sqlite_master"))
+        with engine.begin() as connection:
+            for year in years:
+                fts = partitions.table(year)
+                connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
 
 
 def test_bad_files_get_one_line_and_the_rest_go_on(engine: sa.Engine, tmp_path: Path) -> None:
