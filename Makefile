@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint fmt run bench schema clean
+.PHONY: test lint fmt run bench bench-scale schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ fmt: $(STAMP)
 # Parse, ingest, search, and GraphQL beside PostGraphile, then all figures in one table.
 bench: $(STAMP)
 	$(BIN)/python bench/all.py
+
+# 100,000 meetings into PostgreSQL, then search, a meeting page and stats at that size,
+# and the projection to all of Denmark (minutes; not part of make bench).
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py --meetings 100000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

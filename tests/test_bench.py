@@ -81,3 +81,13 @@ def test_attack_bench_refuses_every_attack(database_url: str) -> None:
     )  # fmt: skip
     assert f"attack {engine} 20 meetings" in out
     assert "30 aliases x 100 meetings with texts" in out and "several operations" in out
+
+
+def test_scale_bench_ingests_reads_and_projects(tmp_path: Path) -> None:
+    out = run("bench/scale.py", "--meetings", "20", "--repeat", "1", "--results", str(tmp_path))
+    assert "ingest postgresql" in out and "meetings/s" in out and "(peer)" in out
+    for request in ("search", "meeting page", "stats"):
+        assert f"{request}" in out and "p95" in out
+    assert "270,000 meetings (all of Denmark), linearly: ingest" in out
+    (written,) = tmp_path.glob("*-scale.md")
+    assert "| ingest |" in written.read_text(encoding="utf-8")

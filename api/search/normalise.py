@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 
 import simplemma
@@ -87,20 +88,30 @@ def tsvector_text(texts: Iterable[str]) -> str:
     """The tsvector of the lemmas of ``texts`` in PostgreSQL's input syntax, positions
     included, built in the pass that makes the lemmas. No parser or locale is involved,
     so PostgreSQL indexes exactly what SQLite does (``lemma_text``)."""
-    return tsvector_of(word for text in texts if text for word in tokens(text))
+    positions: defaultdict[str, list[int]] = defaultdict(list)
+    words = 0
+    for text in texts:
+        if text:
+            lemmas = tokens(text)
+            for position, word in enumerate(lemmas, start=words + 1):
+                positions[word].append(position)
+            words += len(lemmas)
+    return _render(positions, words)
 
 
 def tsvector_of(lemmas: Iterable[str]) -> str:
     """The tsvector of ``lemmas``, in order, in PostgreSQL's input syntax."""
-    positions: dict[str, list[str]] = {}
-    for position, word in enumerate(lemmas, start=1):
-        at = str(position if position < _MAX_POSITION else _MAX_POSITION)
-        found = positions.get(word)
-        if found is None:
-            positions[word] = [at]
-        else:
-            found.append(at)
-    return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
+    positions: defaultdict[str, list[int]] = defaultdict(list)
+    words = 0
+    for words, word in enumerate(lemmas, start=1):
+        positions[word].append(words)
+    return _render(positions, words)
+
+
+def _render(positions: dict[str, list[int]], words: int) -> str:
+    if words > _MAX_POSITION:  # rare: later words share the last position
+        positions = {w: [min(p, _MAX_POSITION) for p in at] for w, at in positions.items()}
+    return " ".join(f"'{word}':{','.join(map(str, at))}" for word, at in positions.items())
 
 
 def warm() -> None:
