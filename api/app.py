@@ -24,6 +24,7 @@ from api.rest.errors import error_response
 from api.rest.openapi import openapi_document
 from api.rest.routes import routes as rest_routes
 from api.schema import schema
+from api.schema.responses import ResponseCache
 from api.search.normalise import lemma
 from api.settings import Settings
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings) -> Starlette:
             ensure_migrated(engine)  # refuse to serve an unmigrated database
             lemma("godkende")  # load the Danish lemma data now, not in the first search
             app.state.database = Database.serving(engine, settings.request_timeout)
+            app.state.responses = ResponseCache(settings.response_cache_bytes)
             yield
         finally:
             engine.dispose()

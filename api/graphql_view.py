@@ -49,7 +49,8 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return Context.for_request(request.app.state.database)
+        state = request.app.state
+        return Context.for_request(state.database, state.responses)
 
     async def execute_operation(
         self,

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "sqlite:///referat.db"
+RESPONSE_CACHE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,9 @@ class Settings:
     max_document_mb: float = 100.0
     # Seconds one request may spend in the database (REFERAT_REQUEST_TIMEOUT).
     request_timeout: float = 10.0
+    # Bytes of aggregate answers kept while the data stays (REFERAT_RESPONSE_CACHE_BYTES;
+    # 0 keeps none): api.schema.responses.
+    response_cache_bytes: int = RESPONSE_CACHE_BYTES
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -30,4 +34,5 @@ class Settings:
             organization=env.get("REFERAT_ORGANIZATION", "").strip() or None,
             max_document_mb=float(env.get("REFERAT_MAX_DOCUMENT_MB", "100")),
             request_timeout=float(env.get("REFERAT_REQUEST_TIMEOUT", "10")),
+            response_cache_bytes=int(env.get("REFERAT_RESPONSE_CACHE_BYTES", RESPONSE_CACHE_BYTES)),
         )

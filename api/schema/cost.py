@@ -78,6 +78,9 @@ WEIGHTS: dict[str, int] = {
     "Query.node": 2,  # which table holds the id: one more statement
 }
 TOTAL_COUNT = 50  # ``totalCount`` of any connection: a count over the listing
+# Fields whose work is an aggregate over the archive (``totalCount`` of any connection
+# too): worth keeping the answer of while the data stays as it is (api.schema.responses).
+AGGREGATES = frozenset({"Query.search", "Query.stats"})
 
 
 def operation_cost(
@@ -96,6 +99,21 @@ def operation_cost(
     }
     walk = _Walk(schema, fragments, variables or {})
     return walk.selection(schema.query_type, operation.selection_set)
+
+
+def reads_aggregates(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+) -> bool:
+    """Whether the operation selects an aggregate (AGGREGATES, or a ``totalCount``)."""
+    operation = _operation(document, operation_name)
+    if operation is None or schema.query_type is None:
+        return False
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    walk = _Walk(schema, fragments, {})
+    walk.selection(schema.query_type, operation.selection_set)
+    return walk.aggregates
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
@@ -120,6 +138,7 @@ class _Walk:
         self.variables = variables
         self.memo: dict[str, int] = {}  # a fragment's cost, measured once
         self.visiting: set[str] = set()
+        self.aggregates = False  # whether an aggregate was selected
 
     def selection(self, parent: _Parent, selection_set: SelectionSetNode | None) -> int:
         if selection_set is None:
@@ -164,7 +183,9 @@ class _Walk:
             return 0  # validation reports it
         key = f"{parent.name}.{name}"
         if name == "totalCount" and parent.name.endswith("Connection"):
+            self.aggregates = True
             return TOTAL_COUNT
+        self.aggregates = self.aggregates or key in AGGREGATES
         named = get_named_type(definition.type)
         weight = WEIGHTS.get(key, 0)
         if not isinstance(named, _Parent):

@@ -15,6 +15,7 @@ from api.database import DeadlineExceeded
 from api.schema.errors import is_client_error
 from api.schema.limits import DocumentLimits
 from api.schema.query import Query
+from api.schema.responses import KeptAnswers
 from api.schema.types import AgendaItem, Body, Case, Decision, Meeting, Person
 
 logger = logging.getLogger("referat.graphql")
@@ -91,6 +92,7 @@ schema = ReferatSchema(
     types=[Meeting, Body, Person, AgendaItem, Decision, Case],
     extensions=[
         DocumentLimits,  # first: bounds depth, aliases and size in linear time, validates
+        KeptAnswers,
         MaskUnexpectedErrors,
     ],
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH}),
