@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from api import queries
 from api.loaders.dates import COPENHAGEN
+from api.read.dataloaders import Loaders
+from api.read.values import local, stored
 from api.rest import models as m
-from api.schema.dataloaders import Loaders
-from api.schema.types import local, stored
 
 Row = queries.Row
 

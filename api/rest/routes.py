@@ -20,14 +20,14 @@ from starlette.types import Receive, Scope, Send
 from api import queries
 from api.database import Database, DeadlineExceeded
 from api.loaders.records import DocumentKind
+from api.read.dataloaders import Loaders, make_loaders
+from api.read.errors import BadUserInput
+from api.read.pages import decode_cursor, encode_cursor
 from api.rest import build
 from api.rest import models as m
 from api.rest.errors import ApiError, error_response
 from api.rest.httpdate import format_http_date, parse_http_date
 from api.rest.params import CURSOR, LIMIT, Param, read_all
-from api.schema.dataloaders import Loaders, make_loaders
-from api.schema.errors import BadUserInput
-from api.schema.pagination import decode_cursor, encode_cursor
 from api.search.hits import hit_sources
 from api.search.snippets import snippet
 from api.search.syntax import SearchSyntaxError, parse_query

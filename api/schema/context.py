@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import strawberry
 
 from api.database import Database
-from api.schema.dataloaders import Loaders, make_loaders
+from api.read.dataloaders import Loaders, make_loaders
 from api.schema.responses import ResponseCache
 
 

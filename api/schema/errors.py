@@ -1,10 +1,13 @@
-"""GraphQL errors clients can act on: a readable message and ``extensions.code``."""
+"""GraphQL's own errors clients can act on (a readable message and ``extensions.code``);
+those any read can answer are api.read.errors'."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from graphql import GraphQLError
+
+from api.read.errors import ReadError
 
 
 class ClientError(GraphQLError):
@@ -14,14 +17,6 @@ class ClientError(GraphQLError):
 
     def __init__(self, message: str, **extensions: Any) -> None:
         super().__init__(message, extensions={"code": self.code, **extensions})
-
-
-class BadUserInput(ClientError):
-    code = "BAD_USER_INPUT"
-
-
-class NotFound(ClientError):
-    code = "NOT_FOUND"
 
 
 class QueryTooComplex(ClientError):
@@ -35,4 +30,4 @@ def is_client_error(error: GraphQLError) -> bool:
         # Syntax and validation errors carry no original error; their code, where a
         # limiter set one, stays too.
         return True
-    return isinstance(original, ClientError)
+    return isinstance(original, ClientError | ReadError)

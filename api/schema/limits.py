@@ -36,7 +36,8 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from api.schema.errors import BadUserInput, QueryTooComplex
+from api.read.errors import BadUserInput
+from api.schema.errors import QueryTooComplex
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

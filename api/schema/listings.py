@@ -9,15 +9,9 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from api import queries
+from api.read.pages import decode_cursor, encode_cursor, page_size
 from api.schema.context import Info
-from api.schema.pagination import (
-    Connection,
-    Edge,
-    PageInfo,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-)
+from api.schema.pagination import Connection, Edge, PageInfo
 from api.schema.types import AgendaItem, Case, Decision, Meeting, Person
 
 T = TypeVar("T")

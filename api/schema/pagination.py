@@ -1,20 +1,12 @@
-"""Relay connections with keyset cursors; the limits every connection shares."""
+"""Relay connections: GraphQL's shape of a page (the page size and cursors are the read
+layer's, api.read.pages)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
-
-from api.schema.errors import BadUserInput
-
-DEFAULT_PAGE = 20
-MAX_PAGE = 100
 
 NodeType = TypeVar("NodeType")
 
@@ -43,44 +35,3 @@ class Connection(Generic[NodeType]):
     async def total_count(self) -> int:
         result: int = await self.count_resolver()
         return result
-
-
-def page_size(first: int | None) -> int:
-    if first is None:
-        return DEFAULT_PAGE
-    if first < 0 or first > MAX_PAGE:
-        raise BadUserInput(f"first must be between 0 and {MAX_PAGE}, not {first}")
-    return first
-
-
-def encode_cursor(key: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for v in key]
-    raw = json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, types: Sequence[type]) -> list[Any] | None:
-    """The key in a cursor, typed like the sort key; BAD_USER_INPUT when it is not one
-    of ours."""
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-        if not isinstance(values, list) or len(values) != len(types):
-            raise ValueError
-        return [_typed(value, kind) for value, kind in zip(values, types, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise BadUserInput(f"invalid cursor {cursor!r}") from None
-
-
-def _typed(value: Any, kind: type) -> Any:
-    if kind is dt.date:
-        return dt.date.fromisoformat(value)
-    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if kind is str and isinstance(value, str):
-        return value
-    raise ValueError(value)

@@ -9,8 +9,8 @@ from typing import Annotated
 import strawberry
 
 from api import queries
+from api.read.errors import BadUserInput, NotFound
 from api.schema.context import Info
-from api.schema.errors import BadUserInput, NotFound
 from api.schema.listings import (
     agenda_items_connection,
     cases_connection,

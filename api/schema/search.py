@@ -7,16 +7,10 @@ import datetime as dt
 import strawberry
 
 from api import queries
+from api.read.errors import BadUserInput
+from api.read.pages import decode_cursor, encode_cursor, page_size
 from api.schema.context import Info
-from api.schema.errors import BadUserInput
-from api.schema.pagination import (
-    Connection,
-    Edge,
-    PageInfo,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-)
+from api.schema.pagination import Connection, Edge, PageInfo
 from api.schema.types import ORGANIZATION, AgendaItem, Decision, Node
 from api.search.hits import hit_sources
 from api.search.snippets import snippet

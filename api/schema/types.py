@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import strawberry
 
 from api import queries
-from api.loaders.dates import COPENHAGEN
 from api.loaders.records import DecisionOutcome, DocumentKind, OrganizationKind, SectionKind
+from api.read.errors import BadUserInput
+from api.read.values import local, stored
 from api.schema.context import Info
-from api.schema.errors import BadUserInput
 from api.schema.pagination import Connection
 
 Row = queries.Row
@@ -22,18 +22,6 @@ SectionKindEnum = strawberry.enum(SectionKind, name="SectionKind")
 DecisionOutcomeEnum = strawberry.enum(DecisionOutcome, name="DecisionOutcome")
 OrganizationKindEnum = strawberry.enum(OrganizationKind, name="OrganizationKind")
 ORGANIZATION = "An organization's id or name, e.g. Høje-Taastrup Kommune."  # filters' text
-
-
-def stored(row: Row | None) -> Row:
-    """A row a foreign key promises; its absence is a bug, reported as such."""
-    if row is None:
-        raise LookupError("a row that a foreign key refers to is missing")
-    return row
-
-
-def local(moment: dt.datetime | None) -> dt.datetime | None:
-    """Timestamps are shown in Copenhagen time, with the offset of their day."""
-    return None if moment is None else moment.astimezone(COPENHAGEN)
 
 
 @strawberry.interface(description="An entity with a stable, readable id from natural keys.")

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from api import queries
 from api.database import Database, rows_by
 from api.queries import Row, SearchRow
-from api.schema.dataloaders import Loaders
-from api.schema.types import stored
+from api.read.dataloaders import Loaders
+from api.read.values import stored
 
 
 async def hit_sources(
