@@ -62,7 +62,15 @@ def main() -> None:
     options.add_argument("--repeat", type=int, default=20, help="requests of each kind")
     options.add_argument("--corpus", type=Path, help="reuse or create the corpus here")
     options.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    options.add_argument(
+        "--existing",
+        metavar="URL",
+        help="measure the requests on this PostgreSQL database, ingested before (no ingest)",
+    )
     args = options.parse_args()
+    if args.existing:
+        _existing(args.existing, args.repeat, args.results)
+        return
     with tempfile.TemporaryDirectory(prefix="referat-scale-") as scratch:
         corpus = args.corpus or Path(scratch) / "corpus"
         started = time.perf_counter()
@@ -110,9 +118,62 @@ def main() -> None:
             if "peer" not in name
         ),
     )
-    target = _write(args.results, len(files), size, parse, ingest, rows, projection,
-                    (load_before, load_after), args.repeat)  # fmt: skip
+    facts = [
+        f"{len(files):,} synthetic meetings (bench/corpus.py), {size / 1e6:,.0f} MB of text, "
+        "ingested by `referat ingest` into a fresh database",
+        _load(load_before, load_after),
+    ]
+    ingested = [
+        f"| ingest | {ingest['rate']:,.0f} meetings/s ({ingest['seconds']:,.0f} s) | "
+        f"parse only {parse:,.0f} meetings/s ({min(len(files), PARSE_SAMPLE):,} meetings) | "
+        f"{ingest['rate'] / parse:.2f} |",
+        f"| ingest peak RSS | {ingest['rss_mb']:,.0f} MB | | |",
+        f"| database size | {ingest['database_mb']:,.0f} MB | | |",
+    ]
+    target = _write(args.results, facts, ingested, rows, projection, args.repeat)
     print(f"written to {target}")
+
+
+def _existing(url: str, repeat: int, results: Path) -> None:
+    """The requests' figures on a database ingested before, at whatever size it has."""
+    load_before = os.getloadavg()
+    meetings, database_mb = _size(url)
+    print(f"scale: {meetings} meetings ingested before, database {database_mb:.0f} MB")
+    rows = _rows(asyncio.run(_latencies(url, repeat)))
+    for name, (p50, p95) in rows.items():
+        print(f"{name:24} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+    projection = (
+        f"{DENMARK:,} meetings (all of Denmark), linearly: "
+        f"database {database_mb * DENMARK / max(meetings, 1) / 1e3:.1f} GB"
+    )
+    print(projection)
+    facts = [
+        f"{meetings:,} meetings, ingested before this run (its ingest not measured here)",
+        _load(load_before, os.getloadavg()),
+    ]
+    sized = [f"| database size | {database_mb:,.0f} MB | | |"]
+    print(f"written to {_write(results, facts, sized, rows, projection, repeat)}")
+
+
+def _size(url: str) -> tuple[int, float]:
+    """Meetings stored, and the database's size in MB."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            count = connection.exec_driver_sql("SELECT count(*) FROM meetings").scalar_one()
+            database = connection.exec_driver_sql(
+                "SELECT pg_database_size(current_database())"
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(count), database / 1e6
+
+
+def _load(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
+    return (
+        f"load average {before[0]:.1f} when the run began, {after[0]:.1f} when it ended "
+        "(the machine is shared: other work ran beside it)"
+    )
 
 
 def _ingest(url: str, corpus: Path, expected: int) -> dict[str, float]:
@@ -126,22 +187,14 @@ def _ingest(url: str, corpus: Path, expected: int) -> dict[str, float]:
     returncode, peak = map(int, done.stdout.split())
     if returncode != 0:
         raise SystemExit(f"referat ingest failed: {done.stderr}")
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            count = connection.exec_driver_sql("SELECT count(*) FROM meetings").scalar_one()
-            database = connection.exec_driver_sql(
-                "SELECT pg_database_size(current_database())"
-            ).scalar_one()
-    finally:
-        engine.dispose()
+    count, database_mb = _size(url)
     if count != expected:
         raise SystemExit(f"{count} meetings stored, {expected} expected")
     return {
         "seconds": seconds,
         "rate": count / seconds,
         "rss_mb": peak / 1024,
-        "database_mb": database / 1e6,
+        "database_mb": database_mb,
     }
 
 
@@ -196,13 +249,10 @@ def _rows(latencies: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
 
 def _write(
     results: Path,
-    meetings: int,
-    size: int,
-    parse: float,
-    ingest: dict[str, float],
+    facts: list[str],
+    figures: list[str],
     rows: dict[str, tuple[float, float]],
     projection: str,
-    loads: tuple[tuple[float, float, float], tuple[float, float, float]],
     repeat: int,
 ) -> Path:
     cpu = next(
@@ -216,21 +266,14 @@ def _write(
     lines = [
         "# Referat at scale (PostgreSQL)",
         "",
-        f"- {meetings:,} synthetic meetings (bench/corpus.py), {size / 1e6:,.0f} MB of text, "
-        "ingested by `referat ingest` into a fresh database",
+        *(f"- {fact}" for fact in facts),
         f"- {cpu}, {os.cpu_count()} cores, {platform.platform()}; Python "
         f"{platform.python_version()}; {postgres} (server on this machine)",
-        f"- load average {loads[0][0]:.1f} when the run began, {loads[1][0]:.1f} when it ended "
-        "(the machine is shared: other work ran beside it)",
         f"- requests through the ASGI app, one at a time, {repeat} of each kind",
         "",
         "| figure | value | peer | ratio |",
         "|---|---:|---:|---:|",
-        f"| ingest | {ingest['rate']:,.0f} meetings/s ({ingest['seconds']:,.0f} s) | "
-        f"parse only {parse:,.0f} meetings/s ({min(meetings, PARSE_SAMPLE):,} meetings) | "
-        f"{ingest['rate'] / parse:.2f} |",
-        f"| ingest peak RSS | {ingest['rss_mb']:,.0f} MB | | |",
-        f"| database size | {ingest['database_mb']:,.0f} MB | | |",
+        *figures,
     ]
     peer50 = rows["trivial request (peer)"][0]
     for name, (p50, p95) in rows.items():

@@ -3,11 +3,16 @@ here; benchmarks never run as timed assertions in the suite."""
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from tests.paths import ROOT
+from api.db import create_engine
+from api.loaders.ingest import ingest_paths
+from api.migrations import upgrade
+from tests.conftest import HOME
+from tests.paths import ROOT, SEEDS
 
 
 def run(*args: str) -> str:
@@ -83,7 +88,9 @@ def test_attack_bench_refuses_every_attack(database_url: str) -> None:
     assert "30 aliases x 100 meetings with texts" in out and "several operations" in out
 
 
-def test_scale_bench_ingests_reads_and_projects(tmp_path: Path) -> None:
+def test_scale_bench_ingests_reads_and_projects(
+    tmp_path: Path, new_database: Callable[[str], str]
+) -> None:
     out = run("bench/scale.py", "--meetings", "20", "--repeat", "1", "--results", str(tmp_path))
     assert "ingest postgresql" in out and "meetings/s" in out and "(peer)" in out
     for request in ("search", "meeting page", "stats"):
@@ -91,3 +98,12 @@ def test_scale_bench_ingests_reads_and_projects(tmp_path: Path) -> None:
     assert "270,000 meetings (all of Denmark), linearly: ingest" in out
     (written,) = tmp_path.glob("*-scale.md")
     assert "| ingest |" in written.read_text(encoding="utf-8")
+    # A database ingested before, measured as it is.
+    url = new_database("postgresql")
+    upgrade(url)
+    engine = create_engine(url, for_writing=True)
+    ingest_paths(engine, [SEEDS], default_organization=HOME)
+    engine.dispose()
+    out = run("bench/scale.py", "--existing", url, "--repeat", "1", "--results", str(tmp_path))
+    assert "meetings ingested before" in out and "meeting page" in out
+    assert "ingested before this run" in next(tmp_path.glob("*-scale.md")).read_text()
