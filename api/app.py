@@ -56,7 +56,11 @@ def create_app(settings: Settings) -> Starlette:
         )
     return Starlette(
         routes=[
-            Route("/graphql", GraphQLView(schema), methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                GraphQLView(schema, compiled=settings.compile_graphql),
+                methods=["GET", "POST"],
+            ),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/openapi.json", openapi, methods=["GET"]),

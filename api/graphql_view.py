@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from api.schema.compiled import compile_request, compiled_answer
 from api.schema.context import Context
 from api.schema.cost import BUDGET, operation_cost
 from api.schema.errors import QueryTooComplex
@@ -41,7 +42,21 @@ class _Refused(Exception):
         self.status, self.code, self.message, self.extensions = status, code, message, extensions
 
 
+class _Compiled:
+    """An answer the compiler built (api.schema.compiled): its bytes, as they are."""
+
+    errors = None  # strawberry's run() looks for them; the compiler answers none
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+
 class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema, *, compiled: bool = True) -> None:
+        super().__init__(schema)
+        # Queries the compiler builds are answered by it; off, by the resolvers alone.
+        self.compiled = compiled
+
     def encode_json(self, data: object) -> str:
         # Danish letters as they are: shorter and readable.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -68,6 +83,12 @@ class GraphQLView(GraphQL[Context, None]):
             await anyio.to_thread.run_sync(self._refuse_over_budget, batch)
         else:
             self._refuse_over_budget(batch)
+        if self.compiled and isinstance(request_data, GraphQLRequestData):
+            body = await self._compiled(request_data, context)
+            if body is not None:
+                if _wants_spec_status(request):
+                    sub_response.headers["content-type"] = GRAPHQL_RESPONSE
+                return _Compiled(body)
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
@@ -79,6 +100,26 @@ class GraphQLView(GraphQL[Context, None]):
             ):
                 sub_response.status_code = 400
         return result
+
+    async def _compiled(self, data: GraphQLRequestData, context: Context) -> bytes | None:
+        """The answer of the compiled query, or None when the resolvers answer it."""
+        if data.protocol != "http":
+            return None
+        schema = self.schema
+        assert isinstance(schema, strawberry.Schema)
+        dialect = context.db.engine.dialect
+        arguments = (schema._schema, data.query, data.operation_name, data.variables, dialect)
+        if len(data.query or "") > CHECKED_INLINE:
+            # Compiling a big document takes milliseconds: off the event loop, as costing.
+            operation = await anyio.to_thread.run_sync(compile_request, *arguments)
+        else:
+            operation = compile_request(*arguments)
+        return None if operation is None else await compiled_answer(context.db, operation)
+
+    async def process_result(self, request: Request, result: Any) -> Any:
+        if isinstance(result, _Compiled):
+            return result
+        return await super().process_result(request, result)
 
     def _refuse_over_budget(self, batch: list[GraphQLRequestData]) -> None:
         """Refuses a request whose members cost more than the budget together. A member
@@ -128,8 +169,9 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Response:
         media_type = sub_response.headers.get("content-type", "application/json")
+        compiled = isinstance(response_data, _Compiled)
         response = Response(
-            self.encode_json(response_data),
+            response_data.body if compiled else self.encode_json(response_data),
             status_code=sub_response.status_code or 200,
             media_type=media_type,
         )

@@ -23,6 +23,9 @@ class Settings:
     # Bytes of aggregate answers kept while the data stays (REFERAT_RESPONSE_CACHE_BYTES;
     # 0 keeps none): api.schema.responses.
     response_cache_bytes: int = RESPONSE_CACHE_BYTES
+    # GraphQL queries answered by one SQL statement a root field (api.read.compiler),
+    # where they compile; off, the resolvers answer every query (REFERAT_COMPILE_GRAPHQL).
+    compile_graphql: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -35,4 +38,6 @@ class Settings:
             max_document_mb=float(env.get("REFERAT_MAX_DOCUMENT_MB", "100")),
             request_timeout=float(env.get("REFERAT_REQUEST_TIMEOUT", "10")),
             response_cache_bytes=int(env.get("REFERAT_RESPONSE_CACHE_BYTES", RESPONSE_CACHE_BYTES)),
+            compile_graphql=env.get("REFERAT_COMPILE_GRAPHQL", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
         )

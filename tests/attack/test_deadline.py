@@ -25,7 +25,9 @@ COUNT_FOREVER = (
 
 @pytest.fixture
 def hurried(seeded: sa.Engine, database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url, request_timeout=1.0))) as c:
+    # The resolvers' statements (a compiled one's deadline: tests/read/test_compiler.py).
+    settings = Settings(database_url=database_url, request_timeout=1.0, compile_graphql=False)
+    with TestClient(create_app(settings)) as c:
         yield c
 
 

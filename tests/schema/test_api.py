@@ -191,14 +191,19 @@ def test_batches_are_served_and_limited(client: TestClient) -> None:
 
 
 def test_unexpected_errors_are_masked_and_logged(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    seeded: sa.Engine,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken(connection: sa.Connection, organization: str | None) -> list[Any]:
         raise RuntimeError("secret database detail")
 
     monkeypatch.setattr(queries, "all_bodies", broken)
-    with caplog.at_level(logging.ERROR, logger="referat.graphql"):
-        body = graphql(client, "{ bodies { id } }")
+    # The resolvers' errors (a compiled statement's: tests/read/test_compiler.py).
+    resolvers = create_app(Settings(database_url=database_url, compile_graphql=False))
+    with caplog.at_level(logging.ERROR, logger="referat.graphql"), TestClient(resolvers) as c:
+        body = graphql(c, "{ bodies { id } }")
     assert body["errors"][0]["message"] == "Unexpected error."
     assert error_code(body) == "INTERNAL_SERVER_ERROR"
     assert "secret" not in json.dumps(body)

@@ -1,0 +1,128 @@
+"""GraphQL compiled to SQL: one statement per root field builds that field's answer as
+JSON in the database, and the answer's bytes are the statements' text spliced together,
+never decoded in Python.
+
+``compile_operation`` plans a validated operation, or answers None when the resolvers
+must (see api.read.compiler.plan.NotCompilable); ``answer`` runs the plan on a
+connection, and answers None when a statement finds nothing where the resolvers would
+answer an error (an unknown id), so that they answer it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+)
+from graphql.execution.values import get_variable_values
+
+from api.read.compiler.dialect import Dialect, register_sqlite_functions
+from api.read.compiler.fields import Collector
+from api.read.compiler.plan import NotCompilable, Planner
+
+__all__ = ["CompiledOperation", "RootField", "answer", "compile_operation"]
+
+
+@dataclass(frozen=True, slots=True)
+class RootField:
+    key: str
+    # The statement of one row and column, the field's JSON; or, for __typename, the
+    # JSON itself.
+    statement: sa.Select[Any] | None = None
+    constant: str | None = None
+    # On PostgreSQL, the statement compiled once: the driver runs the text itself, with
+    # no walk of the statement's tree to find it in SQLAlchemy's cache (psycopg's
+    # parameters, named, need no SQLAlchemy processing for these types).
+    text: str | None = None
+    parameters: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledOperation:
+    fields: tuple[RootField, ...]
+
+    @property
+    def needs_database(self) -> bool:
+        return any(field.statement is not None for field in self.fields)
+
+
+def compile_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    dialect: sa.Dialect,
+) -> CompiledOperation | None:
+    """The operation's statements; None when the resolvers answer it. The document has
+    passed validation."""
+    operation = get_operation_ast(document, operation_name)
+    query_type = schema.query_type
+    if not isinstance(operation, OperationDefinitionNode) or query_type is None:
+        return None
+    if operation.operation != OperationType.QUERY:
+        return None
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        return None  # the resolvers name what is wrong with them
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    collector = Collector(schema, fragments, coerced)
+    planner = Planner(Dialect(dialect.name), collector, schema)
+    fields: list[RootField] = []
+    try:
+        for selected in collector.fields(query_type, [operation.selection_set]):
+            if selected.name == "__typename":
+                fields.append(RootField(selected.key, constant=f'"{query_type.name}"'))
+            else:
+                fields.append(_field(selected.key, planner.root(selected), dialect))
+    except NotCompilable:
+        return None
+    return CompiledOperation(tuple(fields))
+
+
+def _field(key: str, statement: sa.Select[Any], dialect: sa.Dialect) -> RootField:
+    if dialect.name != "postgresql":
+        return RootField(key, statement=statement)
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return RootField(key, statement=statement, text=str(compiled), parameters=compiled.params)
+
+
+def answer(connection: sa.Connection | None, compiled: CompiledOperation) -> bytes | None:
+    """The response body, ``{"data":{...}}`` with the keys in selection order; None when
+    the resolvers must answer (a field found nothing). No connection is needed when no
+    field needs the database."""
+    if connection is not None and connection.dialect.name == "sqlite":
+        register_sqlite_functions(connection.connection.driver_connection)
+    parts: list[str] = []
+    for field in compiled.fields:
+        text = field.constant
+        if field.statement is not None:
+            if connection is None:
+                raise ValueError("the operation needs the database")
+            try:
+                if field.text is not None:
+                    # A copy: the operation is shared by the requests that send it.
+                    parameters = dict(field.parameters or {})
+                    result = connection.exec_driver_sql(field.text, parameters)
+                else:
+                    result = connection.execute(field.statement)
+                text = result.scalar()
+            except sa.exc.OperationalError as error:
+                if "parser stack overflow" not in str(error.orig):
+                    raise
+                return None  # SQLite cannot parse a statement this deep
+
+        if text is None:
+            return None
+        # Response keys are GraphQL names: nothing in them to escape.
+        parts.append(f'"{field.key}":{text}')
+    return ('{"data":{' + ",".join(parts) + "}}").encode()
