@@ -9,7 +9,8 @@ rows however the data grows in between.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -325,13 +326,34 @@ def items_by_meeting(connection: sa.Connection, meeting_ids: Sequence[str]) -> l
     return list(connection.execute(query.order_by(items.c.meeting_id, items.c.number)))
 
 
-def items_by_case(connection: sa.Connection, case_ids: Sequence[str]) -> list[Row]:
-    """The items of each case, oldest first: the case's timeline across meetings."""
+def items_by_case(
+    connection: sa.Connection, case_ids: Sequence[str], first: int | None = None
+) -> list[Row]:
+    """The items of each case, oldest first: the case's timeline across meetings; with
+    ``first``, each case's first ``first`` only, cut in the database (a busy case has
+    thousands of items, and a client asks for a page of them)."""
+    order = (meetings.c.date, meetings.c.id, items.c.number)
     query = _items_with_date().where(items.c.case_id.in_(case_ids))
-    return list(
-        connection.execute(
-            query.order_by(items.c.case_id, meetings.c.date, meetings.c.id, items.c.number)
-        )
+    if first is None:
+        return list(connection.execute(query.order_by(items.c.case_id, *order)))
+    ranked = _first_of_each(query, items.c.case_id, order, first)
+    return list(connection.execute(ranked))
+
+
+def _first_of_each(
+    query: sa.Select[Any],
+    group: sa.Column[Any],
+    order: Sequence[sa.ColumnElement[Any]],
+    first: int,
+) -> sa.Select[Any]:
+    """The first ``first`` rows of ``query`` in each ``group``, by ``order``; the rows come
+    by group, then in that order. ROW_NUMBER is on both engines (SQLite since 3.25)."""
+    place = sa.func.row_number().over(partition_by=group, order_by=list(order))
+    ranked = query.add_columns(place.label("_place")).subquery()
+    return (
+        sa.select(*(c for c in ranked.c if c.key != "_place"))
+        .where(ranked.c._place <= first)
+        .order_by(ranked.c[group.key], ranked.c._place)
     )
 
 
@@ -354,31 +376,50 @@ def decisions_by_item(connection: sa.Connection, item_ids: Sequence[str]) -> lis
     )
 
 
-def decisions_by_case(connection: sa.Connection, case_ids: Sequence[str]) -> list[Row]:
+def decisions_by_case(
+    connection: sa.Connection, case_ids: Sequence[str], first: int | None = None
+) -> list[Row]:
     """The decisions on each case's open items, oldest first: its path through the
     committees to the council. A decision one meeting quotes from an earlier body
     ("Økonomiudvalget, 18. september 2019, pkt. 153: Indstilles godkendt.") is given
-    once: from that body's own minutes where they are stored, else as quoted."""
+    once: from that body's own minutes where they are stored, else as quoted. With
+    ``first``, each case's first ``first`` only, cut in the database."""
     own = sa.case((bodies.c.name == decisions.c.body, 0), else_=1)
+    order = (
+        decisions.c.date,
+        own,
+        meetings.c.date,
+        meetings.c.id,
+        items.c.number,
+        decisions.c.position,
+    )
     query = (
         sa.select(decisions, items.c.case_id, own.label("quoted"))
         .join(items, items.c.id == decisions.c.agenda_item_id)
         .join(meetings, meetings.c.id == items.c.meeting_id)
         .join(bodies, bodies.c.id == meetings.c.body_id)
         .where(items.c.case_id.in_(case_ids), sa.not_(items.c.is_closed))
-        .order_by(
-            items.c.case_id,
-            decisions.c.date,
-            own,
-            meetings.c.date,
-            meetings.c.id,
-            items.c.number,
-            decisions.c.position,
-        )
     )
+    if first is None:
+        return _once_each(connection.execute(query.order_by(items.c.case_id, *order)))
+    # Quotes are dropped after the cut: a case that lost some of its first rows to them,
+    # and has more, is read again with a larger cut (a case quotes a few decisions).
+    cut = first
+    while True:
+        rows = list(connection.execute(_first_of_each(query, items.c.case_id, order, cut)))
+        kept = _once_each(rows)
+        read = Counter(row.case_id for row in rows)
+        given = Counter(row.case_id for row in kept)
+        if all(read[case] < cut or given[case] >= first for case in read):
+            return _first_rows(kept, "case_id", first)
+        cut *= 2
+
+
+def _once_each(rows: Iterable[Row]) -> list[Row]:
+    """Decisions in their case's order without the quotes of one already given."""
     found: list[Row] = []
     seen: set[tuple[str, str, dt.date]] = set()
-    for row in connection.execute(query):
+    for row in rows:
         # The same decision may be quoted by several meetings; the deciding body's own
         # record sorts first, so the first of each body and day is the one kept.
         key = (row.case_id, ids.slugify(row.body), row.date)
@@ -386,6 +427,18 @@ def decisions_by_case(connection: sa.Connection, case_ids: Sequence[str]) -> lis
             continue
         seen.add(key)
         found.append(row)
+    return found
+
+
+def _first_rows(rows: Iterable[Row], group: str, first: int) -> list[Row]:
+    """The first ``first`` rows of each group of rows that come group by group."""
+    given: Counter[Any] = Counter()
+    found: list[Row] = []
+    for row in rows:
+        key = getattr(row, group)
+        if given[key] < first:
+            given[key] += 1
+            found.append(row)
     return found
 
 
@@ -419,40 +472,63 @@ def decisions_query(where: DecisionFilter) -> sa.Select[Any]:
     return query
 
 
-def _cases_with_dates() -> sa.Select[Any]:
-    dates = (
+def _cases() -> sa.Select[Any]:
+    # A case no stored item refers to any more is not listed.
+    return sa.select(cases).where(sa.exists().where(items.c.case_id == cases.c.id))
+
+
+def _case_date(aggregate: Any) -> sa.ScalarSelect[Any]:
+    """The min or max of the dates of the meetings of the case of the row around it: an
+    aggregate over that case's items alone, computed for the rows a statement gives
+    (PostgreSQL computes it after ORDER BY and LIMIT)."""
+    return (
+        sa.select(aggregate(meetings.c.date))
+        .select_from(items.join(meetings, meetings.c.id == items.c.meeting_id))
+        .where(items.c.case_id == cases.c.id)
+        .scalar_subquery()
+    )
+
+
+def case_dates(connection: sa.Connection, case_ids: Sequence[str]) -> list[Row]:
+    """The first and last dates of each case's meetings (``case_id``, ``first_date``,
+    ``last_date``): the items of these cases are found by their index and aggregated,
+    never those of the whole archive."""
+    query = (
         sa.select(
             items.c.case_id,
             sa.func.min(meetings.c.date).label("first_date"),
             sa.func.max(meetings.c.date).label("last_date"),
         )
         .join(meetings, meetings.c.id == items.c.meeting_id)
-        .where(items.c.case_id.is_not(None))
+        .where(items.c.case_id.in_(case_ids))
         .group_by(items.c.case_id)
-        .subquery()
     )
-    # Inner join: a case no stored item refers to any more is not listed.
-    return sa.select(cases, dates.c.first_date, dates.c.last_date).join(
-        dates, dates.c.case_id == cases.c.id
-    )
+    return list(connection.execute(query))
 
 
 def cases_query(organization: str | None = None) -> sa.Select[Any]:
-    query = _cases_with_dates()
+    """Cases with their first and last dates, for listings."""
+    query = _cases().add_columns(
+        _case_date(sa.func.min).label("first_date"), _case_date(sa.func.max).label("last_date")
+    )
     if organization is not None:
         query = query.where(cases.c.organization_id.in_(_organization_ids(organization)))
     return query
 
 
 def cases_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
-    return list(connection.execute(_cases_with_dates().where(cases.c.id.in_(ids))))
+    """Cases without their dates (case_dates gives them, when a client asks)."""
+    return list(connection.execute(_cases().where(cases.c.id.in_(ids))))
 
 
 def cases_by_number(
     connection: sa.Connection, number: str, organization: str | None = None
 ) -> list[Row]:
-    """The cases with this number ("19/227"): one per organization that has it."""
-    query = cases_query(organization).where(cases.c.number == number.strip())
+    """The cases with this number ("19/227"), one per organization that has it; without
+    their dates, as cases_by_id."""
+    query = _cases().where(cases.c.number == number.strip())
+    if organization is not None:
+        query = query.where(cases.c.organization_id.in_(_organization_ids(organization)))
     return list(connection.execute(query.order_by(cases.c.organization_id)))
 
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from api import queries
 from api.app import create_app
 from api.loaders.ingest import ingest_paths
 from api.settings import Settings
@@ -115,3 +116,21 @@ def test_rest_gives_the_same_path(client: TestClient) -> None:
     assert rest["decisions"][0]["agendaItem"]["id"].startswith(
         "roedovre-kommune.kommunalbestyrelsen.2019-09-24T1900."
     )
+
+
+def test_a_cut_that_ends_in_a_dropped_quote_reads_on(client: TestClient, engine: sa.Engine) -> None:
+    """The database cuts a case's decisions before the quotes of a decision already given
+    are dropped: the 3rd row read is the council's quote of the finance committee's own
+    decision, so a cut of 3 gives 2 and the case is read again."""
+    with engine.connect() as connection:
+        whole = queries.decisions_by_case(connection, [CASE], None)
+        assert len(whole) == 3
+        for first in range(5):
+            cut = queries.decisions_by_case(connection, [CASE], first)
+            assert [d.id for d in cut] == [d.id for d in whole[:first]]
+    query = (
+        "query($id: ID!, $n: Int) { node(id: $id) { ... on Case { decisions(first: $n) { id } } } }"
+    )
+    for first in range(5):
+        answer = data(client, query, id=CASE, n=first)["node"]["decisions"]
+        assert [d["id"] for d in answer] == [d.id for d in whole[:first]]

@@ -13,6 +13,8 @@ from api import queries
 from api.database import Database, rows_by
 
 Row = queries.Row
+# A case's id and how many of its rows to give (None: all of them).
+CaseRows = tuple[str, int | None]
 
 
 async def _by_key(
@@ -69,8 +71,18 @@ async def batch_agenda_items_by_meeting(db: Database, ids: Sequence[str]) -> lis
     return await _grouped(db, queries.items_by_meeting, "meeting_id", ids)
 
 
-async def batch_agenda_items_by_case(db: Database, ids: Sequence[str]) -> list[list[Row]]:
-    return await _grouped(db, queries.items_by_case, "case_id", ids)
+async def _first_of_each_case(
+    db: Database, query: Callable[..., list[Row]], keys: Sequence[CaseRows]
+) -> list[list[Row]]:
+    """Each key's rows of its case, in one statement cut at the largest number asked."""
+    firsts = [first for _, first in keys]
+    cut = None if None in firsts else max(first or 0 for first in firsts)
+    groups = rows_by(await db.run(query, sorted({case for case, _ in keys}), cut), "case_id")
+    return [groups.get(case, [])[:first] for case, first in keys]
+
+
+async def batch_agenda_items_by_case(db: Database, keys: Sequence[CaseRows]) -> list[list[Row]]:
+    return await _first_of_each_case(db, queries.items_by_case, keys)
 
 
 async def batch_sections_by_agenda_item(db: Database, ids: Sequence[str]) -> list[list[Row]]:
@@ -89,12 +101,16 @@ async def batch_decisions_by_id(db: Database, ids: Sequence[str]) -> list[Row | 
     return await _by_key(db, queries.decisions_by_id, "id", ids)
 
 
-async def batch_decisions_by_case(db: Database, ids: Sequence[str]) -> list[list[Row]]:
-    return await _grouped(db, queries.decisions_by_case, "case_id", ids)
+async def batch_decisions_by_case(db: Database, keys: Sequence[CaseRows]) -> list[list[Row]]:
+    return await _first_of_each_case(db, queries.decisions_by_case, keys)
 
 
 async def batch_cases_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
     return await _by_key(db, queries.cases_by_id, "id", ids)
+
+
+async def batch_case_dates_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    return await _by_key(db, queries.case_dates, "case_id", ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,19 +124,21 @@ class Loaders:
     people_by_meeting: DataLoader[str, list[Row]]
     agenda_item_by_id: DataLoader[str, Row | None]
     agenda_items_by_meeting: DataLoader[str, list[Row]]
-    agenda_items_by_case: DataLoader[str, list[Row]]
+    agenda_items_by_case: DataLoader[CaseRows, list[Row]]
     sections_by_agenda_item: DataLoader[str, list[Row]]
     decisions_by_agenda_item: DataLoader[str, list[Row]]
-    decisions_by_case: DataLoader[str, list[Row]]
+    decisions_by_case: DataLoader[CaseRows, list[Row]]
     attachments_by_agenda_item: DataLoader[str, list[Row]]
     decision_by_id: DataLoader[str, Row | None]
     case_by_id: DataLoader[str, Row | None]
+    # A case's first and last dates cost an aggregate over its items: only when asked for.
+    case_dates_by_id: DataLoader[str, Row | None]
 
 
 def make_loaders(db: Database) -> Loaders:
     def loader(
-        batch: Callable[[Database, Sequence[str]], Awaitable[list[Any]]],
-    ) -> DataLoader[str, Any]:
+        batch: Callable[[Database, Sequence[Any]], Awaitable[list[Any]]],
+    ) -> DataLoader[Any, Any]:
         return DataLoader(load_fn=partial(batch, db))
 
     return Loaders(
@@ -140,4 +158,5 @@ def make_loaders(db: Database) -> Loaders:
         attachments_by_agenda_item=loader(batch_attachments_by_agenda_item),
         decision_by_id=loader(batch_decisions_by_id),
         case_by_id=loader(batch_cases_by_id),
+        case_dates_by_id=loader(batch_case_dates_by_id),
     )

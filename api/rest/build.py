@@ -120,9 +120,10 @@ async def meeting(loaders: Loaders, row: Row) -> m.Meeting:
 
 
 async def case(loaders: Loaders, row: Row) -> m.Case:
-    items, decisions, (owner,) = await asyncio.gather(
-        loaders.agenda_items_by_case.load(row.id),
-        loaders.decisions_by_case.load(row.id),
+    items, decisions, dates, (owner,) = await asyncio.gather(
+        loaders.agenda_items_by_case.load((row.id, None)),
+        loaders.decisions_by_case.load((row.id, None)),
+        loaders.case_dates_by_id.load(row.id),
         organization_refs(loaders, [row.organization_id]),
     )
     return m.Case(
@@ -130,8 +131,8 @@ async def case(loaders: Loaders, row: Row) -> m.Case:
         organization=owner,
         number=row.number,
         year=row.year,
-        first_date=row.first_date,
-        last_date=row.last_date,
+        first_date=stored(dates).first_date,
+        last_date=stored(dates).last_date,
         agenda_items=[
             m.CaseItem(
                 id=i.id,

@@ -182,7 +182,7 @@ async def agenda_item_modified(call: Call) -> dt.datetime | None:
 async def case_modified(call: Call) -> dt.datetime | None:
     row = await call.loaders.case_by_id.load(call.values["id"])
     case = _found(row, "case", call.values["id"])
-    items = await call.loaders.agenda_items_by_case.load(case.id)
+    items = await call.loaders.agenda_items_by_case.load((case.id, None))
     meetings = sorted({item.meeting_id for item in items})
     return _newest(await call.loaders.meeting_by_id.load_many(meetings))
 

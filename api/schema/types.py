@@ -301,9 +301,10 @@ class Case(Node):
         description='As written, e.g. "19/227"; the organization\'s own.'
     )
     year: int
-    first_date: dt.date
-    last_date: dt.date
     organization_id: strawberry.Private[str]
+    # A listing's rows carry the dates; a case found by id or number loads them (an
+    # aggregate over its items) only when a client asks for them.
+    dates: strawberry.Private[Row | None]
 
     @classmethod
     def from_row(cls, row: Row) -> Case:
@@ -311,10 +312,24 @@ class Case(Node):
             id=strawberry.ID(row.id),
             number=row.number,
             year=row.year,
-            first_date=row.first_date,
-            last_date=row.last_date,
             organization_id=row.organization_id,
+            dates=row if "first_date" in row._fields else None,
         )
+
+    async def _dates(self, info: Info) -> Row:
+        if self.dates is None:
+            self.dates = stored(await info.context.loaders.case_dates_by_id.load(self.id))
+        return self.dates
+
+    @strawberry.field
+    async def first_date(self, info: Info) -> dt.date:
+        first: dt.date = (await self._dates(info)).first_date
+        return first
+
+    @strawberry.field
+    async def last_date(self, info: Info) -> dt.date:
+        last: dt.date = (await self._dates(info)).last_date
+        return last
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization:
@@ -328,8 +343,8 @@ class Case(Node):
     async def agenda_items(
         self, info: Info, first: int | None = CASE_LIST_DEFAULT
     ) -> list[AgendaItem]:
-        rows = await info.context.loaders.agenda_items_by_case.load(self.id)
-        return [AgendaItem.from_row(row) for row in rows[: _case_list(first)]]
+        rows = await info.context.loaders.agenda_items_by_case.load((self.id, _case_list(first)))
+        return [AgendaItem.from_row(row) for row in rows]
 
     @strawberry.field(
         description="The case's path through the committees to the council: the decisions "
@@ -338,8 +353,8 @@ class Case(Node):
         "is given once (its own minutes' record where there is one)."
     )
     async def decisions(self, info: Info, first: int | None = CASE_LIST_DEFAULT) -> list[Decision]:
-        rows = await info.context.loaders.decisions_by_case.load(self.id)
-        return [Decision.from_row(row) for row in rows[: _case_list(first)]]
+        rows = await info.context.loaders.decisions_by_case.load((self.id, _case_list(first)))
+        return [Decision.from_row(row) for row in rows]
 
 
 @strawberry.type
