@@ -24,7 +24,10 @@ def create_engine(database_url: str, *, for_writing: bool = False, **kwargs: Any
         return engine
     if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
         url = url.set(drivername="postgresql+psycopg")
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    # A pre-ping is a round trip before every statement. Ingest keeps it; the service's
+    # reads instead run again, once, when a pooled connection turns out to be dead
+    # (api.database).
+    return sa.create_engine(url, pool_pre_ping=for_writing, **kwargs)
 
 
 def _configure_sqlite(engine: sa.Engine, *, immediate: bool) -> None:

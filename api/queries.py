@@ -793,6 +793,10 @@ def _search_settings(connection: sa.Connection) -> None:
     read the whole GIN index for every word (640 ms where a plan for the words took 13).
     """
     if connection.dialect.name == "postgresql":
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            # The service reads in autocommit (api.database), where a transaction lasts
+            # one statement: a search's statements share one, which its settings last.
+            connection.execution_options(isolation_level=connection.default_isolation_level)
         # set_config(..., true) is SET LOCAL; one statement, one round trip.
         connection.exec_driver_sql(
             "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
