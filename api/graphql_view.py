@@ -18,6 +18,8 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from api.database import Database
+from api.read.dataloaders import make_loaders
 from api.schema.compiled import compile_request, compiled_answer
 from api.schema.context import Context
 from api.schema.cost import BUDGET, operation_cost
@@ -28,6 +30,8 @@ CHECKED_INLINE = 2_000  # characters of a request's documents checked on the eve
 MAX_BODY = 256 * 1024  # bytes: a document of 2,000 tokens and its variables fit many times
 # The media type of the GraphQL-over-HTTP spec: request errors are 4xx, not 200.
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+# Accept types of streamed answers (subscriptions, incremental delivery): strawberry's.
+_STREAMS = ("multipart/mixed", "text/event-stream")
 # Codes of errors that mean the request was not executed at all.
 _REQUEST_ERRORS = frozenset(
     {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "QUERY_TOO_COMPLEX"}
@@ -65,6 +69,9 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         state = request.app.state
+        begun: Database | None = getattr(request.state, "database", None)
+        if begun is not None:  # the compiler tried first: its deadline stands
+            return Context(begun, make_loaders(begun), state.responses)
         return Context.for_request(state.database, state.responses)
 
     async def execute_operation(
@@ -83,8 +90,9 @@ class GraphQLView(GraphQL[Context, None]):
             await anyio.to_thread.run_sync(self._refuse_over_budget, batch)
         else:
             self._refuse_over_budget(batch)
-        if self.compiled and isinstance(request_data, GraphQLRequestData):
-            body = await self._compiled(request_data, context)
+        tried = getattr(request.state, "compiled", False)  # by _compiled_response, in vain
+        if self.compiled and not tried and isinstance(request_data, GraphQLRequestData):
+            body = await self._compiled(request_data, context.db)
             if body is not None:
                 if _wants_spec_status(request):
                     sub_response.headers["content-type"] = GRAPHQL_RESPONSE
@@ -101,20 +109,57 @@ class GraphQLView(GraphQL[Context, None]):
                 sub_response.status_code = 400
         return result
 
-    async def _compiled(self, data: GraphQLRequestData, context: Context) -> bytes | None:
+    async def _compiled(self, data: GraphQLRequestData, db: Database) -> bytes | None:
         """The answer of the compiled query, or None when the resolvers answer it."""
         if data.protocol != "http":
             return None
         schema = self.schema
         assert isinstance(schema, strawberry.Schema)
-        dialect = context.db.engine.dialect
+        dialect = db.engine.dialect
         arguments = (schema._schema, data.query, data.operation_name, data.variables, dialect)
         if len(data.query or "") > CHECKED_INLINE:
             # Compiling a big document takes milliseconds: off the event loop, as costing.
             operation = await anyio.to_thread.run_sync(compile_request, *arguments)
         else:
             operation = compile_request(*arguments)
-        return None if operation is None else await compiled_answer(context.db, operation)
+        return None if operation is None else await compiled_answer(db, operation)
+
+    async def _compiled_response(self, request: Request) -> Response | None:
+        """A query POSTed as JSON that the compiler answers, without strawberry's handling
+        of the request (its context, dataloaders, results): most of the time of a small
+        query. None for anything else, which strawberry then handles as ever."""
+        if not self.compiled or request.method != "POST":
+            return None
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return None
+        if any(kind in request.headers.get("accept", "") for kind in _STREAMS):
+            return None
+        try:
+            payload = json.loads(await request.body())
+        except (ValueError, RecursionError):
+            return None  # strawberry reads it again, and says what is wrong
+        if not isinstance(payload, dict):
+            return None  # a batch, or not a request at all
+        query, variables = payload.get("query"), payload.get("variables")
+        operation_name = payload.get("operationName")
+        if not (
+            isinstance(query, str)
+            and isinstance(variables, dict | None)
+            and isinstance(operation_name, str | None)
+        ):
+            return None
+        data = GraphQLRequestData(query, variables, operation_name, payload.get("extensions"))
+        if len(query) > CHECKED_INLINE:
+            await anyio.to_thread.run_sync(self._refuse_over_budget, [data])
+        else:
+            self._refuse_over_budget([data])
+        request.state.compiled = True
+        request.state.database = request.app.state.database.for_request()
+        body = await self._compiled(data, request.state.database)
+        if body is None:
+            return None
+        media_type = GRAPHQL_RESPONSE if _wants_spec_status(request) else "application/json"
+        return Response(body, media_type=media_type)
 
     async def process_result(self, request: Request, result: Any) -> Any:
         if isinstance(result, _Compiled):
@@ -188,7 +233,8 @@ class GraphQLView(GraphQL[Context, None]):
             return
         request = Request(scope=scope, receive=_limited(scope, receive))
         try:
-            response: Response = await self.run(request)
+            compiled = await self._compiled_response(request)
+            response: Response = compiled if compiled is not None else await self.run(request)
         except _Refused as refused:
             response = _error(request, refused)
         except HTTPException as exc:

@@ -12,6 +12,13 @@ from PATH or fetched with ``apt-get download`` into bench/.cache/wrk. Both are g
 
     python bench/postgraphile.py --meetings 1000
     python bench/postgraphile.py --meetings 12 --without-postgraphile --seconds 1   # smoke
+
+Referat answers what it compiles with one SQL statement a root field (api/read/compiler);
+``--without-compiler`` serves every query through the resolvers instead, for the figures
+of both. Q0 is the floor, ``{ __typename }``: no data at all. Q6 (a search page) and Q7
+(the dashboard's stats, asked again and again) have no counterpart in PostGraphile (no
+Danish full-text search; no aggregates in the amber preset): their peer is a second
+Referat with the compiler off, the resolvers' rate.
 """
 
 from __future__ import annotations
@@ -80,15 +87,27 @@ $$;
 """
 
 
+DASHBOARD = """{ stats { meetingCount agendaItemCount decisionCount
+    decisionsByOutcome { outcome count } meetingsByYear { year count }
+    busiestCases(limit: 10) { count case { number } } } }"""
+POSTGRAPHILE = "PostGraphile"
+RESOLVERS = "Referat, resolvers"  # a second Referat, with the compiler off
+
+
 @dataclass(frozen=True)
 class Query:
     name: str
     what: str
     referat: str
-    postgraphile: str
+    postgraphile: str  # or, when the peer is RESOLVERS, the same query as referat
     # Both answers become the same plain structure, or the check fails.
     from_referat: Callable[[Json], Any]
     from_postgraphile: Callable[[Json], Any]
+    peer: str = POSTGRAPHILE
+
+
+def _same(d: Json) -> Any:
+    return d
 
 
 def _q1_referat(d: Json) -> Any:
@@ -180,6 +199,7 @@ def _q5_postgraphile(d: Json) -> Any:
 
 
 QUERIES = [
+    Query("Q0", "the floor: { __typename }", "{ __typename }", "{ __typename }", _same, _same),
     Query(
         "Q1",
         "one meeting by id, with its items",
@@ -243,6 +263,28 @@ QUERIES = [
         _q5_referat,
         _q5_postgraphile,
     ),
+    Query(
+        "Q6",
+        "a search page of 20 hits",
+        """{ search(query: "godkendt budget", first: 20) { totalCount
+              edges { cursor node { score snippet node { __typename id } } }
+              pageInfo { hasNextPage endCursor } } }""",
+        """{ search(query: "godkendt budget", first: 20) { totalCount
+              edges { cursor node { score snippet node { __typename id } } }
+              pageInfo { hasNextPage endCursor } } }""",
+        _same,
+        _same,
+        RESOLVERS,
+    ),
+    Query(
+        "Q7",
+        "the dashboard's stats, again and again",
+        DASHBOARD,
+        DASHBOARD,
+        _same,
+        _same,
+        RESOLVERS,
+    ),
 ]
 
 
@@ -257,6 +299,9 @@ def main() -> None:
     options.add_argument(
         "--without-postgraphile", action="store_true", help="Referat alone (the smoke test)"
     )
+    options.add_argument(
+        "--without-compiler", action="store_true", help="Referat's resolvers answer every query"
+    )
     options.add_argument("--results", type=Path, default=RESULTS)
     args = options.parse_args()
     chosen = [q for q in QUERIES if q.name in args.queries.split(",")]
@@ -268,10 +313,15 @@ def main() -> None:
         try:
             _load(url, Path(scratch) / "corpus")
             variables = _variables(url)
-            with _referat(url) as referat, _postgraphile_server(node, url) as postgraphile:
-                servers = {"Referat": referat} | (
-                    {"PostGraphile": postgraphile} if postgraphile else {}
-                )
+            resolvers = any(q.peer == RESOLVERS for q in chosen)
+            with (
+                _referat(url, compiled=not args.without_compiler) as referat,
+                _postgraphile_server(node, url) as postgraphile,
+                _referat(url, compiled=False, wanted=resolvers) as uncompiled,
+            ):
+                servers = {"Referat": referat}
+                servers |= {POSTGRAPHILE: postgraphile} if postgraphile else {}
+                servers |= {RESOLVERS: uncompiled} if uncompiled else {}
                 rows = [_measure(q, variables, servers, wrk, args, Path(scratch)) for q in chosen]
         finally:
             drop()
@@ -314,10 +364,13 @@ def _variables(url: str) -> Json:
 
 
 @contextmanager
-def _referat(url: str) -> Iterator[str]:
+def _referat(url: str, *, compiled: bool, wanted: bool = True) -> Iterator[str | None]:
+    if not wanted:
+        yield None
+        return
     port = _free_port()
     command = [str(REFERAT), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "REFERAT_COMPILE_GRAPHQL": "1" if compiled else "0"}
     with _process(command, env, f"http://127.0.0.1:{port}/graphql") as endpoint:
         yield endpoint
 
@@ -399,8 +452,10 @@ class Load:
 def _measure(
     query: Query, variables: Json, servers: dict[str, str], wrk: list[str], args: Any, scratch: Path
 ) -> tuple[Query, dict[str, Load]]:
-    texts = {"Referat": query.referat, "PostGraphile": query.postgraphile}
-    convert = {"Referat": query.from_referat, "PostGraphile": query.from_postgraphile}
+    # Referat and this query's peer, where it runs.
+    servers = {name: url for name, url in servers.items() if name in ("Referat", query.peer)}
+    texts = {"Referat": query.referat, query.peer: query.postgraphile}
+    convert = {"Referat": query.from_referat, query.peer: query.from_postgraphile}
     seen: dict[str, Any] = {}
     for name, endpoint in servers.items():
         answer = _post(endpoint, texts[name], _used(texts[name], variables))
@@ -578,36 +633,47 @@ def _report(
         f"{args.warmup:g} s warm-up, median of {args.rounds} rounds of {args.seconds:g} s; "
         "alone: the median of 5 requests sent one at a time",
         *_machine(node),
-        "R = Referat ÷ PostGraphile in req/s under load; R alone = the same for requests "
-        "sent one at a time (PostGraphile's time ÷ Referat's). Above 1, Referat is faster.",
+        "R = Referat ÷ its peer in req/s under load; R alone = the same for requests "
+        "sent one at a time (the peer's time ÷ Referat's). Above 1, Referat is faster. "
+        f"The peer is PostGraphile; for Q6 and Q7, {RESOLVERS} (the compiler off). The "
+        "geometric means are over PostGraphile's queries, the floor (Q0) left out.",
+        f"Referat: {'the resolvers alone' if args.without_compiler else 'compiler on'}.",
     ]
     table = [
         "| query | what | Referat req/s | Referat p99 ms | Referat alone ms "
-        "| PostGraphile req/s | PostGraphile p99 ms | PostGraphile alone ms | R | R alone |",
+        "| peer req/s | peer p99 ms | peer alone ms | R | R alone |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     ratios: list[float] = []
     alone_ratios: list[float] = []
+    main_four: list[float] = []
     left_out: list[str] = []
     figures = []
     for query, loads in rows:
-        ours, theirs = loads["Referat"], loads.get("PostGraphile")
+        ours, theirs = loads["Referat"], loads.get(query.peer)
+        counted = query.peer == POSTGRAPHILE and query.name != "Q0"
         cells = [_rate(ours.rate, args.seconds), _ms(ours.p99), _ms(ours.alone)]
         if theirs is not None:
             cells += [_rate(theirs.rate, args.seconds), _ms(theirs.p99), _ms(theirs.alone)]
             alone = theirs.alone / ours.alone
-            alone_ratios.append(alone)
+            if counted:
+                alone_ratios.append(alone)
             if ours.rate > 0 and theirs.rate > 0:
-                ratios.append(ours.rate / theirs.rate)
-                cells.append(f"{ratios[-1]:.2f}")
+                ratio = ours.rate / theirs.rate
+                if counted:
+                    ratios.append(ratio)
+                if counted and query.name in ("Q1", "Q2", "Q3", "Q4"):
+                    main_four.append(ratio)
+                cells.append(f"{ratio:.2f}")
             else:
                 left_out.append(query.name)
                 cells.append("—")
             cells.append(f"{alone:.2f}")
         else:
             cells += ["", "", "", "", ""]
-        table.append(f"| {query.name} | {query.what} | " + " | ".join(cells) + " |")
-        peer = "PostGraphile" if theirs else ""
+        what = query.what if query.peer == POSTGRAPHILE else f"{query.what} (peer: {query.peer})"
+        table.append(f"| {query.name} | {what} | " + " | ".join(cells) + " |")
+        peer = query.peer if theirs else ""
         figures += [
             Figure("graphql", f"{query.name} req/s", ours.rate, "req/s",
                    theirs.rate if theirs else None, peer),
@@ -620,6 +686,9 @@ def _report(
             f"| | geometric mean | | | | | | | {_ratio(mean)} | "
             f"{_geometric_mean(alone_ratios):.2f} |"
         )
+        if len(main_four) == 4:
+            four = _ratio(_geometric_mean(main_four))
+            table.append(f"| | geometric mean of Q1–Q4 | | | | | | | {four} | |")
     if left_out:
         table.append(
             f"\nR leaves out {', '.join(left_out)}: no request of one server finished "
