@@ -64,6 +64,7 @@ class Database:
         _bound_statements(engine, timeout)
         engine.dispose()  # connections opened before (a migration check) lack the bound
         if engine.dialect.name == "postgresql":
+            _custom_plans(engine)
             engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         return cls(engine, timeout=timeout)
 
@@ -139,6 +140,20 @@ def _bound_statements(engine: sa.Engine, timeout: float) -> None:
                 return int(deadline is not None and time.monotonic() > deadline)
 
             dbapi_connection.set_progress_handler(out_of_time, _SQLITE_CHECK_EVERY)
+
+
+def _custom_plans(engine: sa.Engine) -> None:
+    """Each statement planned for its own values. psycopg prepares a statement it has run
+    five times on a connection, and PostgreSQL may then plan it once for any values: its
+    generic plan of a busy case's timeline read the case's items several times over (Q5
+    of bench/postgraphile.py: 20 req/s where custom plans give 55). A ROLLBACK after each
+    read used to clear psycopg's prepared statements; in autocommit nothing does."""
+
+    @event.listens_for(engine, "connect")
+    def custom_plans(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
 
 
 def rows_by(rows: list[Any], key: str) -> dict[Any, list[Any]]:

@@ -62,6 +62,15 @@ def test_a_search_still_plans_with_its_settings(serving: Database) -> None:
     assert anyio.run(serving.run, show) == ("on", "4MB")  # the next read is back to normal
 
 
+def test_each_statement_is_planned_for_its_own_values(serving: Database) -> None:
+    """psycopg prepares what it ran five times on a connection, which nothing clears in
+    autocommit; PostgreSQL must not then plan a case's timeline once for every case."""
+    if serving.engine.dialect.name != "postgresql":
+        return  # SQLite plans each statement anew
+    shown = anyio.run(serving.run, lambda c: c.exec_driver_sql("SHOW plan_cache_mode").scalar())
+    assert shown == "force_custom_plan"
+
+
 @pytest.fixture
 def postgresql_client(new_database: Callable[[str], str]) -> Iterator[tuple[TestClient, str]]:
     url = new_database("postgresql")
