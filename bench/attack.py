@@ -170,7 +170,8 @@ def main() -> None:
         url, drop = _fresh_database(args.engine, Path(scratch))
         try:
             _load(url, Path(scratch) / "corpus")
-            with _referat(url) as endpoint:
+            with _referat(url, compiled=True) as endpoint:
+                assert endpoint is not None
                 measure(endpoint, None, min(args.seconds, 1), 0)  # warm up
                 _, alone = measure(endpoint, None, args.seconds, 0)
                 print(f"attack {args.engine} {args.meetings} meetings; cheap query alone: "
