@@ -14,6 +14,9 @@ from api.read.errors import BadUserInput
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+# A case's own lists (Case.agendaItems, Case.decisions): their default and bound.
+CASE_LIST_DEFAULT = 100
+CASE_LIST_MAX = 500
 
 
 def page_size(first: int | None) -> int:

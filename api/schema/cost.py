@@ -35,11 +35,12 @@ from graphql import (
     is_list_type,
 )
 
+from api.read.pages import DEFAULT_PAGE
+
 BUDGET = 50_000  # per request: every operation of a batch together
 
 # A connection costs this much more than its page: its statement, and its cursor.
 CONNECTION = 2
-DEFAULT_PAGE = 20  # as api.schema.pagination gives, when ``first`` is not given
 # Plain lists: how many entries one holds in large real minutes (a city council's
 # meeting of 60 items); the few larger ones cost more than they are charged.
 LIST_BOUNDS: dict[str, int] = {

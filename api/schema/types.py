@@ -11,6 +11,7 @@ import strawberry
 from api import queries
 from api.loaders.records import DecisionOutcome, DocumentKind, OrganizationKind, SectionKind
 from api.read.errors import BadUserInput
+from api.read.pages import CASE_LIST_DEFAULT, CASE_LIST_MAX
 from api.read.values import local, stored
 from api.schema.context import Info
 from api.schema.pagination import Connection
@@ -279,10 +280,6 @@ class AgendaItem(Node):
             return []
         rows = await info.context.loaders.attachments_by_agenda_item.load(self.id)
         return [Attachment(title=r.title, file_extension=r.file_extension) for r in rows]
-
-
-CASE_LIST_DEFAULT = 100
-CASE_LIST_MAX = 500
 
 
 def _case_list(first: int | None) -> int:

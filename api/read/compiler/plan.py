@@ -35,14 +35,12 @@ from api import queries
 from api.read.compiler.dialect import Dialect, Expr, text_literal
 from api.read.compiler.fields import Collector, Selected
 from api.read.errors import ReadError
-from api.read.pages import decode_cursor, page_size
+from api.read.pages import CASE_LIST_MAX, decode_cursor, page_size
 
 Rows = sa.Select[Any]
 Source = sa.FromClause
 # PostgreSQL's functions take at most 100 arguments: 50 keys and their values.
 MAX_KEYS = 50
-# Case.agendaItems(first:): the resolvers' default and bound (api/schema/types.py).
-CASE_LIST_MAX = 500
 
 
 class NotCompilable(Exception):
