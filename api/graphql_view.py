@@ -84,13 +84,9 @@ class GraphQLView(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Any:
         batch = request_data if isinstance(request_data, list) else [request_data]
-        if sum(len(data.query or "") for data in batch) > CHECKED_INLINE:
-            # Parsing, measuring and costing a big document takes milliseconds of CPU;
-            # in a worker thread the event loop goes on serving other clients meanwhile.
-            await anyio.to_thread.run_sync(self._refuse_over_budget, batch)
-        else:
-            self._refuse_over_budget(batch)
         tried = getattr(request.state, "compiled", False)  # by _compiled_response, in vain
+        if not tried:  # else costed there already
+            await self._check_cost(batch)
         if self.compiled and not tried and isinstance(request_data, GraphQLRequestData):
             body = await self._compiled(request_data, context.db)
             if body is not None:
@@ -149,10 +145,7 @@ class GraphQLView(GraphQL[Context, None]):
         ):
             return None
         data = GraphQLRequestData(query, variables, operation_name, payload.get("extensions"))
-        if len(query) > CHECKED_INLINE:
-            await anyio.to_thread.run_sync(self._refuse_over_budget, [data])
-        else:
-            self._refuse_over_budget([data])
+        await self._check_cost([data])
         request.state.compiled = True
         request.state.database = request.app.state.database.for_request()
         body = await self._compiled(data, request.state.database)
@@ -165,6 +158,14 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(result, _Compiled):
             return result
         return await super().process_result(request, result)
+
+    async def _check_cost(self, batch: list[GraphQLRequestData]) -> None:
+        if sum(len(data.query or "") for data in batch) > CHECKED_INLINE:
+            # Parsing, measuring and costing a big document takes milliseconds of CPU;
+            # in a worker thread the event loop goes on serving other clients meanwhile.
+            await anyio.to_thread.run_sync(self._refuse_over_budget, batch)
+        else:
+            self._refuse_over_budget(batch)
 
     def _refuse_over_budget(self, batch: list[GraphQLRequestData]) -> None:
         """Refuses a request whose members cost more than the budget together. A member

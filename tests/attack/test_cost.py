@@ -108,3 +108,18 @@ def test_a_big_document_is_costed_off_the_event_loop(
     data(client, big)
     loop, worker = threads
     assert loop is not worker  # the small one on the event loop, the big one beside it
+
+
+def test_a_query_the_resolvers_answer_is_costed_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    costed = GraphQLView._refuse_over_budget
+
+    def counted(view: GraphQLView, batch: Any) -> None:
+        calls.append(len(batch))
+        costed(view, batch)
+
+    monkeypatch.setattr(GraphQLView, "_refuse_over_budget", counted)
+    data(client, "{ stats { meetingCount } }")  # not compiled: tried, then the resolvers
+    assert calls == [1]
