@@ -9,6 +9,7 @@ time.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,9 @@ REQUEST_TIMEOUT = 10.0  # seconds a request may spend in the database, by defaul
 PER_REQUEST = 2  # statements of one request that may run at once
 _SQLITE_CHECK_EVERY = 10_000  # virtual machine instructions between deadline checks
 _PG_QUERY_CANCELED = "57014"
+# An execution option for PostgreSQL on the service: True prepares the statement, so
+# that it may be planned once for any values; otherwise each run is planned anew.
+PREPARE = "referat_prepare"
 
 
 class DeadlineExceeded(Exception):
@@ -64,7 +68,7 @@ class Database:
         _bound_statements(engine, timeout)
         engine.dispose()  # connections opened before (a migration check) lack the bound
         if engine.dialect.name == "postgresql":
-            _custom_plans(engine)
+            _planned_for_values(engine)
             engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         return cls(engine, timeout=timeout)
 
@@ -142,18 +146,28 @@ def _bound_statements(engine: sa.Engine, timeout: float) -> None:
             dbapi_connection.set_progress_handler(out_of_time, _SQLITE_CHECK_EVERY)
 
 
-def _custom_plans(engine: sa.Engine) -> None:
-    """Each statement planned for its own values. psycopg prepares a statement it has run
-    five times on a connection, and PostgreSQL may then plan it once for any values: its
-    generic plan of a busy case's timeline read the case's items several times over (Q5
-    of bench/postgraphile.py: 20 req/s where custom plans give 55). A ROLLBACK after each
-    read used to clear psycopg's prepared statements; in autocommit nothing does."""
+def _planned_for_values(engine: sa.Engine) -> None:
+    """Each statement planned for its own values, unless its caller says that one plan
+    serves any values (the execution option PREPARE, True). psycopg would prepare what
+    it ran five times on a connection, which nothing clears in autocommit, and
+    PostgreSQL may then plan it once for any values: its generic plan of a busy case's
+    timeline read the case's items several times over (Q5 of bench/postgraphile.py: 20
+    req/s where custom plans give 55). Planning costs too, though: a meeting by id took
+    1.39 ms planned for each request against 0.61 ms prepared, a page of meetings 0.94
+    against 0.54; the compiler knows which of its statements one plan serves."""
 
     @event.listens_for(engine, "connect")
-    def custom_plans(dbapi_connection: Any, _record: Any) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET plan_cache_mode = force_custom_plan")
-        dbapi_connection.commit()
+    def never_prepared_unasked(dbapi_connection: Any, _record: Any) -> None:
+        # Not None: that would refuse even the statements that ask (prepare=True).
+        dbapi_connection.prepare_threshold = sys.maxsize
+
+    @event.listens_for(engine, "do_execute")
+    def prepared_when_asked(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        prepare = context.execution_options.get(PREPARE)
+        if prepare is None:
+            return False  # SQLAlchemy executes it as ever
+        cursor.execute(statement, parameters, prepare=prepare)
+        return True
 
 
 def rows_by(rows: list[Any], key: str) -> dict[Any, list[Any]]:

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from api import queries
 from api.app import create_app
-from api.database import Database
+from api.database import PREPARE, Database
 from api.db import create_engine
 from api.migrations import upgrade
 from api.search.syntax import parse_query
@@ -62,13 +62,24 @@ def test_a_search_still_plans_with_its_settings(serving: Database) -> None:
     assert anyio.run(serving.run, show) == ("on", "4MB")  # the next read is back to normal
 
 
-def test_each_statement_is_planned_for_its_own_values(serving: Database) -> None:
-    """psycopg prepares what it ran five times on a connection, which nothing clears in
-    autocommit; PostgreSQL must not then plan a case's timeline once for every case."""
+def test_each_statement_is_planned_for_its_own_values_unless_prepared(serving: Database) -> None:
+    """psycopg would prepare what it ran five times on a connection, which nothing clears
+    in autocommit, and PostgreSQL would then plan a case's timeline once for every case;
+    only a statement run with PREPARE is prepared (the compiler's, where one plan serves)."""
     if serving.engine.dialect.name != "postgresql":
         return  # SQLite plans each statement anew
-    shown = anyio.run(serving.run, lambda c: c.exec_driver_sql("SHOW plan_cache_mode").scalar())
-    assert shown == "force_custom_plan"
+    prepared = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %(like)s"
+
+    def run_six_times(connection: sa.Connection, marker: str, prepare: bool | None) -> int:
+        options = {} if prepare is None else {PREPARE: prepare}
+        for _ in range(6):
+            connection.exec_driver_sql(f"SELECT 1 AS {marker}", execution_options=options)
+        count: int = connection.exec_driver_sql(prepared, {"like": f"%{marker}%"}).scalar_one()
+        return count
+
+    assert anyio.run(serving.run, run_six_times, "as_ever", None) == 0
+    assert anyio.run(serving.run, run_six_times, "never", False) == 0
+    assert anyio.run(serving.run, run_six_times, "once_for_all", True) == 1
 
 
 @pytest.fixture

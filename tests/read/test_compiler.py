@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import psycopg
 from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.read.compiler.plan import Planner
+from api.schema import schema
+from api.schema.compiled import compile_request
 from api.settings import Settings
 from tests.read.test_compiler_differential import (
     MEETING_WITH_ITEMS,
@@ -127,3 +130,30 @@ def test_a_failing_compiled_statement_is_logged_and_the_resolvers_answer(
     assert len(body["data"]["organizations"]) == 2
     (record,) = caplog.records
     assert record.exc_info is not None
+
+
+@pytest.mark.parametrize(
+    ("query", "prepared"),
+    [
+        ('{ meeting(id: "m") { id agendaItems { number case { number } } } }', [True]),
+        ('{ meetings(filter: {dateFrom: "2020-01-01"}) { edges { node { id } } } }', [True]),
+        ('{ meetings(filter: {organization: "o"}) { edges { node { id } } } }', [False]),
+        ('{ agendaItems(filter: {caseNumber: "19/227"}) { totalCount } }', [False]),
+        ('{ case(number: "19/227") { agendaItems(first: 500) { id } } }', [False]),
+        ('{ body(id: "b") { meetings(first: 5) { edges { node { id } } } } }', None),
+        ('{ organization(id: "o") { meetings(first: 5) { totalCount } } }', [False]),
+        (
+            '{ a: case(number: "1") { agendaItems { id } } b: meeting(id: "m") { id } }',
+            [False, True],
+        ),
+    ],
+)
+def test_one_plan_serves_a_statement_unless_its_values_decide_how_many_rows_it_reads(
+    query: str, prepared: list[bool] | None
+) -> None:
+    operation = compile_request(schema._schema, query, None, None, psycopg.dialect())
+    if prepared is None:  # not a root field: not compiled
+        assert operation is None
+        return
+    assert operation is not None
+    assert [field.prepare for field in operation.fields] == prepared

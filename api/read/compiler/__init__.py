@@ -24,6 +24,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
+from api.database import PREPARE
 from api.read.compiler.dialect import Dialect, register_sqlite_functions
 from api.read.compiler.fields import Collector
 from api.read.compiler.plan import NotCompilable, Planner
@@ -43,6 +44,8 @@ class RootField:
     # parameters, named, need no SQLAlchemy processing for these types).
     text: str | None = None
     parameters: dict[str, Any] | None = None
+    # Whether one plan serves any values of the parameters (api.database.PREPARE).
+    prepare: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +86,20 @@ def compile_operation(
             if selected.name == "__typename":
                 fields.append(RootField(selected.key, constant=f'"{query_type.name}"'))
             else:
-                fields.append(_field(selected.key, planner.root(selected), dialect))
+                statement = planner.root(selected)
+                fields.append(_field(selected.key, statement, dialect, planner.one_plan_serves))
     except NotCompilable:
         return None
     return CompiledOperation(tuple(fields))
 
 
-def _field(key: str, statement: sa.Select[Any], dialect: sa.Dialect) -> RootField:
+def _field(key: str, statement: sa.Select[Any], dialect: sa.Dialect, prepare: bool) -> RootField:
     if dialect.name != "postgresql":
         return RootField(key, statement=statement)
     compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    return RootField(key, statement=statement, text=str(compiled), parameters=compiled.params)
+    return RootField(
+        key, statement=statement, text=str(compiled), parameters=compiled.params, prepare=prepare
+    )
 
 
 def answer(connection: sa.Connection | None, compiled: CompiledOperation) -> bytes | None:
@@ -112,7 +118,9 @@ def answer(connection: sa.Connection | None, compiled: CompiledOperation) -> byt
                 if field.text is not None:
                     # A copy: the operation is shared by the requests that send it.
                     parameters = dict(field.parameters or {})
-                    result = connection.exec_driver_sql(field.text, parameters)
+                    result = connection.exec_driver_sql(
+                        field.text, parameters, execution_options={PREPARE: field.prepare}
+                    )
                 else:
                     result = connection.execute(field.statement)
                 text = result.scalar()
