@@ -21,7 +21,9 @@ from api.db import create_engine
 from api.graphql_view import GraphQLView
 from api.migrations import ensure_migrated
 from api.rest.errors import error_response
+from api.rest.export.http import routes as export_routes
 from api.rest.openapi import openapi_document
+from api.rest.routes import PREFIX
 from api.rest.routes import routes as rest_routes
 from api.schema import schema
 from api.schema.responses import ResponseCache
@@ -65,6 +67,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
             Route("/openapi.json", openapi, methods=["GET"]),
             *rest_routes(),
+            *export_routes(PREFIX),
         ],
         exception_handlers={404: not_found, 405: not_allowed},
         middleware=middleware,

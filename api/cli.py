@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -24,6 +25,12 @@ from api.loaders.ingest import MB, FileResult, IngestReport, ingest_paths
 from api.logging_config import LOGGING
 from api.migrations import MigrationError, NotMigratedError, ensure_migrated, upgrade
 from api.progress import IngestProgress
+from api.queries import MeetingFilter
+from api.read.errors import NotFound
+from api.rest.errors import ApiError
+from api.rest.export import files
+from api.rest.export.formats import ENTITIES, FORMATS, Export
+from api.rest.params import read_datetime
 from api.settings import Settings
 
 
@@ -97,6 +104,39 @@ def _build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="parser processes (default: one per core)"
     )
     ingest.set_defaults(handler=_ingest)
+
+    export = commands.add_parser(
+        "export",
+        help="write the archive's meetings, agenda items and decisions as JSON Lines or CSV",
+        description="Write every meeting, agenda item and decision (those of the meetings "
+        "the filters select) into OUT, a directory (made if missing), as meetings.FORMAT, "
+        "agenda-items.FORMAT and decisions.FORMAT, from one snapshot of the database; or "
+        "one export (--entity) to standard output when OUT is -. The files are those "
+        "GET /api/v1/export/ENTITY.FORMAT answers. Exit status 1 for an organization that "
+        "is not held.",
+    )
+    export.add_argument("out", metavar="OUT", help="a directory, or - for standard output")
+    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument(
+        "--entity",
+        action="append",
+        choices=ENTITIES,
+        help="export this only (repeatable; default: all three, into a directory)",
+    )
+    export.add_argument(
+        "--organization", metavar="ORG", help="an organization's id or name: its meetings only"
+    )
+    export.add_argument(
+        "--since",
+        metavar="MOMENT",
+        type=_moment,
+        help="meetings stored or replaced at or after MOMENT (modifiedSince), with its "
+        "offset, e.g. 2024-05-01T00:00:00Z",
+    )
+    export.add_argument(
+        "--bom", action="store_true", help="CSV: begin with a byte order mark (for Excel)"
+    )
+    export.set_defaults(handler=_export)
 
     serve = commands.add_parser(
         "serve",
@@ -195,6 +235,41 @@ def _run_ingest(engine: Engine, args: argparse.Namespace, settings: Settings) ->
             on_result=on_result,
             on_total=progress.start,
         )
+
+
+def _moment(raw: str) -> object:
+    try:
+        return read_datetime("--since", raw)
+    except ApiError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _export(args: argparse.Namespace) -> int:
+    entities = args.entity or list(ENTITIES)
+    if args.out == files.STDOUT and len(entities) != 1:
+        print("referat: export to standard output (-) takes one --entity", file=sys.stderr)
+        return 2
+    if args.bom and args.format != "csv":
+        print("referat: --bom is for CSV only: JSON Lines has none", file=sys.stderr)
+        return 2
+    exports = [Export(entity, args.format, bom=args.bom) for entity in dict.fromkeys(entities)]
+    where = MeetingFilter(organization=args.organization, modified_since=args.since)
+    engine = create_engine(Settings.from_env().database_url)
+    try:
+        if not _migrated(engine):
+            return 1
+        written = asyncio.run(files.write(engine, exports, args.out, where))
+    except NotFound as exc:
+        print(f"referat: {exc.message}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `referat export … - | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    finally:
+        engine.dispose()
+    for path in written:
+        print(f"{path} ({path.stat().st_size:,} bytes)")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -9,10 +9,11 @@ time.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio
@@ -83,6 +84,43 @@ class Database:
             limiter=anyio.CapacityLimiter(PER_REQUEST),
         )
 
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Database]:
+        """This database's reads, until the block ends, on one connection in one read-only
+        transaction, so that they all see the data as it was at the first of them
+        (REPEATABLE READ on PostgreSQL; on SQLite a read transaction, which WAL keeps at
+        its first read while writers go on). The statements run one at a time, with this
+        database's deadline. The block holds a pooled connection: a server keeps it short."""
+        connection = await anyio.to_thread.run_sync(self._begin_snapshot)
+        try:
+            yield _Snapshot(self, connection)
+        finally:
+            # Back to the pool, which rolls the transaction back; also when the block
+            # ends by cancellation (a client that went away).
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(connection.close)
+
+    def _begin_snapshot(self) -> sa.Connection:
+        connection = self.engine.connect()
+        try:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+                connection.begin()
+            else:
+                # Reads run in autocommit on SQLite (api.db): BEGIN by hand.
+                connection.exec_driver_sql("BEGIN")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _connect(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        return self.engine.connect()
+
+    _may_run_again = True  # on a new connection, when its pooled one was dead
+
     async def run(
         self, query: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
@@ -93,7 +131,7 @@ class Database:
                 raise DeadlineExceeded(timeout or 0)
             _running.deadline = deadline
             try:
-                with self.engine.connect() as connection:
+                with self._connect() as connection:
                     return query(connection, *args, **kwargs)
             except sa.exc.OperationalError as error:
                 if timeout is not None and _timed_out(error):
@@ -109,7 +147,7 @@ class Database:
                 # A pooled connection the server has closed (a restart, a terminated
                 # backend) fails its first statement; SQLAlchemy then discards the pool's
                 # older connections, and a read is safe to run again.
-                if not error.connection_invalidated:
+                if not error.connection_invalidated or not self._may_run_again:
                     raise
             return attempt()
 
@@ -117,6 +155,24 @@ class Database:
             return await anyio.to_thread.run_sync(work)
         async with self.limiter:
             return await anyio.to_thread.run_sync(work)
+
+
+class _Snapshot(Database):
+    """A database whose statements run on one held connection, one at a time."""
+
+    def __init__(self, database: Database, connection: sa.Connection) -> None:
+        super().__init__(
+            database.engine,
+            timeout=database.timeout,
+            deadline=database.deadline,
+            limiter=anyio.CapacityLimiter(1),  # a connection serves one thread at a time
+        )
+        self.connection = connection
+
+    def _connect(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        return contextlib.nullcontext(self.connection)
+
+    _may_run_again = False  # the snapshot went with its connection
 
 
 def _timed_out(error: sa.exc.OperationalError) -> bool:

@@ -203,6 +203,22 @@ def meetings_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
     return list(connection.execute(_meetings().where(meetings.c.id.in_(ids))))
 
 
+def meetings_after(
+    connection: sa.Connection, where: MeetingFilter, after: Sequence[Any] | None, first: int
+) -> list[Row]:
+    """Up to ``first`` meetings after the (date, id) key ``after``, oldest first: a page of
+    an export. The range on the date beside the key's condition lets both engines walk
+    the date index from the key, so a page reads its own rows, not every one before it."""
+    query = meetings_query(where)
+    if after is not None:
+        date, key = after
+        query = query.where(
+            meetings.c.date >= date, sa.or_(meetings.c.date > date, meetings.c.id > key)
+        )
+    ordered = query.order_by(meetings.c.date, meetings.c.id).limit(first)
+    return list(connection.execute(ordered))
+
+
 # -- organizations, bodies and persons -------------------------------------------------------
 
 
@@ -214,6 +230,12 @@ def all_organizations(connection: sa.Connection) -> list[Row]:
 def organizations_by_id(connection: sa.Connection, ids: Sequence[str]) -> list[Row]:
     query = sa.select(organizations).where(organizations.c.id.in_(ids))
     return list(connection.execute(query))
+
+
+def organizations_named(connection: sa.Connection, organization: str) -> list[Row]:
+    """The organization a filter's ``organization`` (an id or a name) names, if any."""
+    keys = _organization_keys(organization)
+    return list(connection.execute(sa.select(organizations).where(organizations.c.id.in_(keys))))
 
 
 def all_bodies(connection: sa.Connection, organization: str | None = None) -> list[Row]:

@@ -6,8 +6,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 from api.cli import main
 from api.db import create_engine
@@ -162,3 +164,45 @@ def test_parse_explain_of_junk_still_explains_and_fails(
     out, err = capsys.readouterr()
     assert out.splitlines()[0].split()[:2] == ["1", "unread"]
     assert err.startswith(f"referat: {junk}: line 1: not minutes or an agenda")
+
+
+def _export(referat: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([referat, "export", *args], env=env, capture_output=True, check=False)
+
+
+def test_export_writes_what_the_http_endpoint_streams(
+    referat: Path, cli_env: dict[str, str], client: TestClient, tmp_path: Path
+) -> None:
+    for form, extra, query in (("jsonl", [], ""), ("csv", ["--bom"], "?bom=true")):
+        out = tmp_path / form
+        done = _export(referat, cli_env, "--format", form, *extra, str(out))
+        assert done.returncode == 0, done.stderr
+        names = [f"{entity}.{form}" for entity in ("meetings", "agenda-items", "decisions")]
+        assert sorted(p.name for p in out.iterdir()) == sorted(names)
+        for name in names:
+            served = client.get(f"/api/v1/export/{name}{query}")
+            assert (out / name).read_bytes() == served.content
+            assert f"{out / name} (" in done.stdout.decode()
+    filters = ["--organization", "Roskilde Kommune", "--since", "2000-01-01T00:00:00Z"]
+    one = _export(referat, cli_env, "--format", "csv", "--entity", "decisions", *filters, "-")
+    assert one.returncode == 0, one.stderr
+    query = "?organization=Roskilde%20Kommune&modifiedSince=2000-01-01T00:00:00Z"
+    assert one.stdout == client.get(f"/api/v1/export/decisions.csv{query}").content
+    assert one.stdout.count(b"roskilde-kommune.direktionen.") > 0
+
+
+def test_export_refuses_in_one_line(
+    referat: Path, cli_env: dict[str, str], seeded: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    nowhere = _export(referat, cli_env, "--format", "jsonl", "--organization", "Nowhere", str(out))
+    assert nowhere.returncode == 1 and not out.exists()
+    assert nowhere.stderr.decode().startswith("referat: no organization 'Nowhere'")
+    assert nowhere.stderr.count(b"\n") == 1
+    bom = _export(referat, cli_env, "--format", "jsonl", "--bom", str(out))
+    assert bom.returncode == 2 and b"--bom is for CSV only" in bom.stderr
+    several = _export(referat, cli_env, "--format", "csv", "-")
+    assert several.returncode == 2 and b"takes one --entity" in several.stderr
+    naive = _export(referat, cli_env, "--format", "csv", "--since", "2024-01-01T00:00", str(out))
+    assert naive.returncode == 2 and b"needs a time zone offset" in naive.stderr
+    assert not out.exists()

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from api.rest.export import http as export
 from api.rest.models import ErrorBody
 from api.rest.routes import OPERATIONS, PREFIX, Operation
 
@@ -27,7 +28,7 @@ def _bad_input(op: Operation) -> str:
 
 
 def openapi_document() -> dict[str, Any]:
-    models = [op.response for op in OPERATIONS] + [ErrorBody]
+    models = [op.response for op in OPERATIONS] + [ErrorBody, *export.RECORDS.values()]
     refs, definitions = models_json_schema(
         [(model, "serialization") for model in models],
         by_alias=True,
@@ -80,6 +81,8 @@ def openapi_document() -> dict[str, Any]:
                 "responses": responses,
             }
         }
+    records = {model: refs[(model, "serialization")] for model in export.RECORDS.values()}
+    paths |= export.openapi_paths(PREFIX, error, records)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -29,6 +29,11 @@ def test_openapi_is_a_valid_3_1_document(client: TestClient) -> None:
         "/api/v1/cases/{id}",
         "/api/v1/persons/{id}",
         "/api/v1/search",
+        *(
+            f"/api/v1/export/{entity}.{form}"
+            for entity in ("meetings", "agenda-items", "decisions")
+            for form in ("jsonl", "csv")
+        ),
     }
 
 
