@@ -19,12 +19,14 @@ from graphql import GraphQLError, GraphQLSchema, specified_rules
 
 from api.database import Database, DeadlineExceeded
 from api.read.compiler import CompiledOperation, answer, compile_operation
+from api.read.compiler.slots import compile_for_any_values, slotted_variables
 from api.read.errors import ReadError
 from api.schema.limits import _one_operation, _validated, check_strings, measured, parsed
 
 logger = logging.getLogger("referat.graphql")
 
 REMEMBERED = 256  # compiled operations kept, by document, operation and variables
+# (an ID or String variable's value only where it is more than a parameter)
 _RULES = tuple(specified_rules)  # strawberry's own: the same validation, remembered once
 
 
@@ -35,14 +37,28 @@ def compile_request(
     variables: object,
     dialect: sa.Dialect,
 ) -> CompiledOperation | None:
-    """The operation's statements, or None when the resolvers answer it."""
+    """The operation's statements, or None when the resolvers answer it. Its ID and
+    String variables are slots where they can be (api.read.compiler.slots): requests
+    that differ only in those share one compiled operation."""
     if not query or not (variables is None or isinstance(variables, dict)):
         return None
+    given: dict[str, Any] = variables or {}
     try:
-        key = json.dumps(variables, sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError):  # pragma: no cover - variables come from JSON
-        return None
-    return _compiled(schema, query, operation_name, key, dialect)
+        slotted = slotted_variables(parsed(query), operation_name, given)
+        # The other variables are checked once, with the operation compiled for them.
+        check_strings(parsed(query), {name: given[name] for name in slotted})
+    except (GraphQLError, ReadError):
+        return None  # refused: the resolvers say why
+    if slotted:
+        others = {name: value for name, value in given.items() if name not in slotted}
+        operation = _compiled(schema, query, operation_name, _key(others), dialect, slotted)
+        if operation is not None:
+            return operation.bind({name: given[name] for name in slotted})
+    return _compiled(schema, query, operation_name, _key(variables), dialect, ())
+
+
+def _key(variables: object) -> str:
+    return json.dumps(variables, sort_keys=True, separators=(",", ":"))
 
 
 @functools.lru_cache(maxsize=REMEMBERED)
@@ -52,6 +68,7 @@ def _compiled(
     operation_name: str | None,
     variables: str,
     dialect: sa.Dialect,
+    slotted: tuple[str, ...],
 ) -> CompiledOperation | None:
     values: dict[str, Any] | None = json.loads(variables)
     try:
@@ -63,6 +80,10 @@ def _compiled(
         return None  # refused: the resolvers say why
     if _validated(schema, query, _RULES):
         return None
+    if slotted:
+        return compile_for_any_values(
+            schema, document, operation_name, values or {}, slotted, dialect
+        )
     return compile_operation(schema, document, operation_name, values, dialect)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,14 +34,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from api.read.compiler import answer, compile_operation
 from api.read.errors import ReadError
 from api.read.pages import encode_cursor
 from api.schema import schema
 from api.schema.cost import BUDGET, operation_cost
 from api.schema.limits import check_strings, measured
-from api.settings import Settings
 from tests.paths import ROOT
 
 Json = Any
@@ -115,14 +112,6 @@ CORPUS = [
     *_documents_in_sources(),
     *SHAPES,
 ]
-
-
-@pytest.fixture
-def resolvers(seeded: sa.Engine, database_url: str) -> Iterator[TestClient]:
-    """The app with the compiler off: the reference."""
-    off = Settings(database_url=database_url, compile_graphql=False)
-    with TestClient(create_app(off)) as client:
-        yield client
 
 
 def _post(client: TestClient, query: str, variables: dict[str, Any] | None) -> Any:

@@ -10,7 +10,8 @@ answer an error (an unknown id), so that they answer it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,15 +47,25 @@ class RootField:
     parameters: dict[str, Any] | None = None
     # Whether one plan serves any values of the parameters (api.database.PREPARE).
     prepare: bool = False
+    # The parameters that take a variable's value when the statement runs, as
+    # (parameter, variable): see api.read.compiler.slots.
+    slots: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledOperation:
     fields: tuple[RootField, ...]
+    # The values of the variables that the statements' slots take.
+    values: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def needs_database(self) -> bool:
-        return any(field.statement is not None for field in self.fields)
+        return any(root.statement is not None for root in self.fields)
+
+    def bind(self, values: Mapping[str, Any]) -> CompiledOperation:
+        """This operation, its slots filled with ``values``: one compiled operation
+        serves every request that differs from another only in those."""
+        return replace(self, values=values)
 
 
 def compile_operation(
@@ -109,20 +120,21 @@ def answer(connection: sa.Connection | None, compiled: CompiledOperation) -> byt
     if connection is not None and connection.dialect.name == "sqlite":
         register_sqlite_functions(connection.connection.driver_connection)
     parts: list[str] = []
-    for field in compiled.fields:
-        text = field.constant
-        if field.statement is not None:
+    for root in compiled.fields:
+        text = root.constant
+        if root.statement is not None:
             if connection is None:
                 raise ValueError("the operation needs the database")
+            filled = {name: compiled.values[variable] for name, variable in root.slots}
             try:
-                if field.text is not None:
+                if root.text is not None:
                     # A copy: the operation is shared by the requests that send it.
-                    parameters = dict(field.parameters or {})
+                    parameters = (root.parameters or {}) | filled
                     result = connection.exec_driver_sql(
-                        field.text, parameters, execution_options={PREPARE: field.prepare}
+                        root.text, parameters, execution_options={PREPARE: root.prepare}
                     )
                 else:
-                    result = connection.execute(field.statement)
+                    result = connection.execute(root.statement, filled)
                 text = result.scalar()
             except sa.exc.OperationalError as error:
                 if "parser stack overflow" not in str(error.orig):
@@ -132,5 +144,5 @@ def answer(connection: sa.Connection | None, compiled: CompiledOperation) -> byt
         if text is None:
             return None
         # Response keys are GraphQL names: nothing in them to escape.
-        parts.append(f'"{field.key}":{text}')
+        parts.append(f'"{root.key}":{text}')
     return ('{"data":{' + ",".join(parts) + "}}").encode()
