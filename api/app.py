@@ -66,7 +66,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/openapi.json", openapi, methods=["GET"]),
-            *rest_routes(),
+            *rest_routes(schema._schema if settings.compile_graphql else None),
             *export_routes(PREFIX),
         ],
         exception_handlers={404: not_found, 405: not_allowed},

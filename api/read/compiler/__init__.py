@@ -30,7 +30,7 @@ from api.read.compiler.dialect import Dialect, register_sqlite_functions
 from api.read.compiler.fields import Collector
 from api.read.compiler.plan import NotCompilable, Planner
 
-__all__ = ["CompiledOperation", "RootField", "answer", "compile_operation"]
+__all__ = ["CompiledOperation", "RootField", "answer", "compile_operation", "field_answers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +117,21 @@ def answer(connection: sa.Connection | None, compiled: CompiledOperation) -> byt
     """The response body, ``{"data":{...}}`` with the keys in selection order; None when
     the resolvers must answer (a field found nothing). No connection is needed when no
     field needs the database."""
+    texts = field_answers(connection, compiled)
+    if texts is None:
+        return None
+    # Response keys are GraphQL names: nothing in them to escape.
+    parts = [f'"{root.key}":{text}' for root, text in zip(compiled.fields, texts, strict=True)]
+    return ('{"data":{' + ",".join(parts) + "}}").encode()
+
+
+def field_answers(
+    connection: sa.Connection | None, compiled: CompiledOperation
+) -> list[str] | None:
+    """Each root field's JSON, in order; None when one of them found nothing."""
     if connection is not None and connection.dialect.name == "sqlite":
         register_sqlite_functions(connection.connection.driver_connection)
-    parts: list[str] = []
+    texts: list[str] = []
     for root in compiled.fields:
         text = root.constant
         if root.statement is not None:
@@ -140,9 +152,7 @@ def answer(connection: sa.Connection | None, compiled: CompiledOperation) -> byt
                 if "parser stack overflow" not in str(error.orig):
                     raise
                 return None  # SQLite cannot parse a statement this deep
-
         if text is None:
             return None
-        # Response keys are GraphQL names: nothing in them to escape.
-        parts.append(f'"{root.key}":{text}')
-    return ('{"data":{' + ",".join(parts) + "}}").encode()
+        texts.append(text)
+    return texts

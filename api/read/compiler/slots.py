@@ -16,6 +16,7 @@ Anything else, and the operation is compiled for each value, as before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Any
@@ -29,6 +30,7 @@ from graphql import (
     OperationDefinitionNode,
     TypeNode,
     get_operation_ast,
+    parse,
 )
 
 from api.read.compiler import CompiledOperation, RootField, compile_operation
@@ -100,6 +102,24 @@ def compile_for_any_values(
             slots.append((parameter, variable))
         fields.append(replace(a, slots=tuple(slots)))
     return CompiledOperation(tuple(fields))
+
+
+def compile_fixed(
+    schema: GraphQLSchema, query: str, values: Mapping[str, str], dialect: sa.Dialect
+) -> CompiledOperation | None:
+    """A fixed operation of the service's own (a REST answer), valid by construction,
+    its string variables ``values``: compiled once for any of them where it can be."""
+    template = _fixed(schema, query, tuple(sorted(values)), dialect)
+    if template is not None:
+        return template.bind(values)
+    return compile_operation(schema, parse(query), None, dict(values), dialect)
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed(
+    schema: GraphQLSchema, query: str, slotted: tuple[str, ...], dialect: sa.Dialect
+) -> CompiledOperation | None:
+    return compile_for_any_values(schema, parse(query), None, {}, slotted, dialect)
 
 
 def _run_as(field: RootField, dialect: sa.Dialect) -> tuple[str, dict[str, Any]]:
