@@ -11,7 +11,13 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from api.loaders.records import DecisionOutcome, DocumentKind, OrganizationKind, SectionKind
+from api.loaders.records import (
+    ChangeAction,
+    DecisionOutcome,
+    DocumentKind,
+    OrganizationKind,
+    SectionKind,
+)
 from api.utc import UTCDateTime
 
 SQLModel.metadata.naming_convention = {
@@ -28,6 +34,9 @@ DOCUMENT_KINDS = tuple(kind.value for kind in DocumentKind)
 SECTION_KINDS = tuple(kind.value for kind in SectionKind)
 ORGANIZATION_KINDS = tuple(kind.value for kind in OrganizationKind)
 OUTCOMES = tuple(outcome.value for outcome in DecisionOutcome)
+CHANGE_ACTIONS = tuple(action.value for action in ChangeAction)
+# The types of the change feed's entities: GraphQL's names of them.
+CHANGE_TYPES = ("Organization", "Body", "Meeting", "AgendaItem", "Decision", "Case", "Person")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
@@ -200,3 +209,35 @@ class SearchDocument(SQLModel, table=True):
     meeting_id: str = Field(sa_column_args=[_cascade("meetings.id")], index=True)
     body_id: str = Field(index=True)
     date: dt.date
+
+
+class Change(SQLModel, table=True):
+    """The change feed: every entity created, updated or deleted, in commit order.
+
+    ``seq`` is the feed's cursor. It comes from the database and is never reused
+    (AUTOINCREMENT on SQLite, a sequence on PostgreSQL), and writers take it in commit
+    order (api.loaders.changes), so a reader that has seen ``seq`` N has seen every
+    change before it. ``id`` is the entity's public id; a DELETED row is its tombstone.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        _one_of("action", CHANGE_ACTIONS),
+        _one_of("type", CHANGE_TYPES),
+        # An entity's newest change: what the feed last said of it.
+        sa.Index("ix_changes_id_seq", "id", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+    type: str
+    id: str
+    action: str
+    at: dt.datetime = Field(sa_type=UTCDateTime, index=True)  # changes(since:)

@@ -34,6 +34,7 @@ items: sa.Table = models.AgendaItem.__table__  # type: ignore[attr-defined]
 sections: sa.Table = models.Section.__table__  # type: ignore[attr-defined]
 decisions: sa.Table = models.Decision.__table__  # type: ignore[attr-defined]
 attachments: sa.Table = models.Attachment.__table__  # type: ignore[attr-defined]
+feed: sa.Table = models.Change.__table__  # type: ignore[attr-defined]
 
 # A sort key: columns, each ascending (False) or descending (True). The last column is
 # unique, so the key orders rows totally.
@@ -49,6 +50,8 @@ ITEMS_NEWEST_FIRST: SortKey = (
 DECISIONS_NEWEST_FIRST: SortKey = ((decisions.c.date, True), (decisions.c.id, True))
 CASES_NEWEST_FIRST: SortKey = ((cases.c.year, True), (cases.c.id, False))
 PERSONS_BY_NAME: SortKey = ((persons.c.name, False), (persons.c.id, False))
+# The change feed in commit order (api.loaders.changes): a cursor is a seq.
+FEED_IN_ORDER: SortKey = ((feed.c.seq, False),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class AgendaItemFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     body: str | None = None
+    modified_since: dt.datetime | None = None  # the item's meeting's updated_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,7 @@ class DecisionFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     body: str | None = None
+    modified_since: dt.datetime | None = None  # the decision's meeting's updated_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +341,8 @@ def items_query(where: AgendaItemFilter) -> sa.Select[Any]:
         query = query.where(meetings.c.date <= where.date_to)
     if where.body is not None:
         query = query.where(meetings.c.body_id.in_(_body_ids(where.body)))
+    if where.modified_since is not None:
+        query = query.where(meetings.c.updated_at >= where.modified_since)
     return query
 
 
@@ -491,6 +498,13 @@ def decisions_query(where: DecisionFilter) -> sa.Select[Any]:
         query = query.where(decisions.c.date <= where.date_to)
     if where.body is not None:
         query = query.where(decisions.c.agenda_item_id.in_(_items_of(_body_ids(where.body))))
+    if where.modified_since is not None:
+        modified = (
+            sa.select(items.c.id)
+            .join(meetings, meetings.c.id == items.c.meeting_id)
+            .where(meetings.c.updated_at >= where.modified_since)
+        )
+        query = query.where(decisions.c.agenda_item_id.in_(modified))
     return query
 
 
@@ -567,13 +581,18 @@ NODE_TABLES = (
 )
 
 
+# A case no stored item refers to any more is no node (as in _cases): its row stays, its
+# tombstone is in the change feed.
+_REFERRED = {"Case": (sa.exists().where(items.c.case_id == cases.c.id),)}
+
+
 def node_type(connection: sa.Connection, node_id: str) -> str | None:
     """Which type has this id; one statement. Ids are unique across types
     (api.loaders.ids), so at most one table has it."""
     query = sa.union_all(
         *(
             sa.select(sa.literal(i).label("rank"), sa.literal(name).label("type")).where(
-                table.c.id == node_id
+                table.c.id == node_id, *_REFERRED.get(name, ())
             )
             for i, (name, table) in enumerate(NODE_TABLES)
         )
@@ -908,11 +927,13 @@ def search_count(connection: sa.Connection, search: SearchQuery, where: SearchFi
 
 
 def data_version(connection: sa.Connection) -> DataVersion:
-    """(documents, last): changes whenever a document is ingested or replaced; the REST
-    mirror's ETag and Last-Modified come from it."""
-    documents: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
+    """(seq, last): the change feed's newest seq and time, which move whenever anything
+    is stored, replaced or removed (every such commit writes changes); two index lookups,
+    whatever the archive's size. The REST mirror's ETag and Last-Modified come from it,
+    and the kept GraphQL answers are keyed on it."""
     query = sa.select(
-        sa.func.count().label("documents"), sa.func.max(documents.c.ingested_at).label("last")
+        sa.select(sa.func.max(feed.c.seq)).scalar_subquery().label("seq"),
+        sa.select(sa.func.max(feed.c.at)).scalar_subquery().label("last"),
     )
     row = connection.execute(query).one()
     # max() over a TypeDecorator column comes back raw on SQLite: make it aware UTC.
@@ -921,13 +942,24 @@ def data_version(connection: sa.Connection) -> DataVersion:
         last = dt.datetime.fromisoformat(last)
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=dt.UTC)
-    return DataVersion(int(row.documents), last)
+    return DataVersion(int(row.seq or 0), last)
 
 
 @dataclass(frozen=True, slots=True)
 class DataVersion:
-    documents: int
+    seq: int  # the newest change's (0 before any)
     last: dt.datetime | None
+
+
+# -- the change feed ---------------------------------------------------------------------------
+
+
+def changes_query(since: dt.datetime | None) -> sa.Select[Any]:
+    """The feed's changes, at or after ``since`` if given; page them by FEED_IN_ORDER."""
+    query = sa.select(feed)
+    if since is not None:
+        query = query.where(feed.c.at >= since)
+    return query
 
 
 # -- when meetings last changed (the REST mirror's Last-Modified) ------------------------------

@@ -481,9 +481,12 @@ def test_sqlite_migrations_on_a_given_connection_turn_foreign_keys_back_on(
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     # Copying a table to alter it deleted nothing that referred to it.
     counts = {name: len(table["rows"]) for name, table in RELEASE_0005["tables"].items()}
+    entities = ("bodies", "persons", "cases", "meetings", "agenda_items", "decisions")
     assert {table: len(rows) for table, rows in _head_keys(engine).items()} == {
         **counts,
         "organizations": 1,
+        # Each entity announced once by 0010 (the feed's ids).
+        "changes": 1 + sum(counts[table] for table in entities),
     }
     engine.dispose()
 
@@ -565,7 +568,7 @@ def test_check_constraints_allow_the_values_of_the_models(
                 sql = made[name if name.startswith("ck_") else f"ck_{table.name}_{name}"]
                 assert _quoted(sql) == _quoted(str(constraint.sqltext)), table.name
                 compared += 1
-    assert compared == 5
+    assert compared == 7
     engine.dispose()
 
 
@@ -603,4 +606,39 @@ def test_0009_leaves_indexing_inserted_rows_to_ingest_and_back_again(
     assert len(_search(engine)["godkende"]) == len(before["godkende"]) + 1
     upgrade(url)
     assert triggers() == {"ad", "au"}
+    engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_0010_announces_every_stored_entity_once_and_downgrades_without_the_feed(
+    engine_name: str, new_database: Callable[[str], str]
+) -> None:
+    """A mirror that reads the feed from its start gets the whole archive, stored before
+    the feed was there: each entity node(id:) answers, CREATED, parents first."""
+    url = new_database(engine_name)
+    engine = load_release_0005(url)
+    upgrade(url, organization=HOME)
+    tables = {
+        "Organization": "organizations",
+        "Body": "bodies",
+        "Person": "persons",
+        "Case": "cases",
+        "Meeting": "meetings",
+        "AgendaItem": "agenda_items",
+        "Decision": "decisions",
+    }
+    with engine.connect() as connection:
+        feed = connection.exec_driver_sql("SELECT type, id, action FROM changes ORDER BY seq").all()
+        stored = {
+            (kind, id_)
+            for kind, table in tables.items()
+            for (id_,) in connection.exec_driver_sql(f"SELECT id FROM {table}")
+        }
+    assert {action for _, _, action in feed} == {"CREATED"}
+    assert sorted((kind, id_) for kind, id_, _ in feed) == sorted(stored)
+    order = [kind for kind, _, _ in feed]
+    assert order == sorted(order, key=list(tables).index)  # parents before children
+    downgrade(url, "0009")
+    assert "changes" not in sa.inspect(engine).get_table_names()
+    upgrade(url)
     engine.dispose()

@@ -41,6 +41,14 @@ class OrganizationKind(enum.Enum):
     OTHER = "OTHER"
 
 
+class ChangeAction(enum.Enum):
+    """What happened to an entity, in the change feed (the ``changes`` table)."""
+
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    DELETED = "DELETED"  # a tombstone: node(id:) answers null from then on
+
+
 class MinutesFormatError(ValueError):
     """The input is not minutes or an agenda: empty, binary, junk, or without a header."""
 

@@ -18,10 +18,10 @@ import psycopg
 import sqlalchemy as sa
 
 from api import models
-from api.loaders import ids
+from api.loaders import changes, ids, locks
 from api.loaders.organizations import organization_kind
 from api.loaders.parser import PARSER_VERSION
-from api.loaders.records import DocumentKind, Minutes
+from api.loaders.records import ChangeAction, DocumentKind, Minutes
 from api.search import partitions
 from api.search.normalise import lemma_text, tsvector_of, tsvector_text
 from api.search.order import DAY, day_key
@@ -35,6 +35,9 @@ _SHARED: dict[str, sa.Table] = {
     "persons": models.Person.__table__,  # type: ignore[attr-defined]
     "cases": models.Case.__table__,  # type: ignore[attr-defined]
 }
+# The shared tables' entities that are new to the feed when their rows are (cases come
+# and go with the items that refer to them: api.loaders.changes).
+_SHARED_TYPES = {"organizations": "Organization", "bodies": "Body", "persons": "Person"}
 # The rows of a meeting's content, in insertion order, with their columns. They go to
 # the driver's executemany directly: SQLAlchemy's per-statement work would otherwise
 # cost more than the inserts themselves.
@@ -227,6 +230,7 @@ def store_batch(
     stored = _StoredMeetings.of(connection, documents)
     seen = KnownKeys({table: set(keys) for table, keys in known.keys.items()})
     index = _SearchIndex()
+    feed = changes.Pending()
     results: list[StoreResult | StoreFailure] = []
     for document in documents:
         existing, replaced = stored.find(document)
@@ -235,9 +239,10 @@ def store_batch(
             # the index must hold it first.
             index.fill(connection)
         staged: list[tuple[int, str]] = []
+        recorded = changes.Pending()
         try:
             with connection.begin_nested() if savepoints else nullcontext():
-                result = _store(connection, document, now, seen, stored, staged)
+                result = _store(connection, document, now, seen, stored, staged, recorded)
         except DATABASE_ERRORS as exc:
             if not savepoints:
                 raise
@@ -248,7 +253,17 @@ def store_batch(
             stored.replace(document, result)
             seen.add(result.shared)
             index.add(document.date.year, staged)
+            # Only now: a document rolled back to its savepoint changed nothing.
+            feed.changes += recorded.changes
+            feed.cases |= recorded.cases
+            feed.shared |= {
+                key: _SHARED_TYPES[table]
+                for table, keys in result.shared.items()
+                if table in _SHARED_TYPES
+                for key in sorted(keys - known.keys[table])
+            }
     index.fill(connection)
+    changes.write(connection, feed, now)
     return results
 
 
@@ -284,9 +299,11 @@ def _store(
     seen: KnownKeys,
     stored: _StoredMeetings,
     staged: list[tuple[int, str]],
+    recorded: changes.Pending,
 ) -> StoreResult:
     """Store one document; on SQLite, ``staged`` gets its search documents' rowids and
-    tokens, for the batch to index (``_SearchIndex``)."""
+    tokens, for the batch to index (``_SearchIndex``); ``recorded`` its changes, for
+    the batch to write once its savepoint is released."""
     meeting = document.meeting_id
     existing, replaced = stored.find(document)
     if existing is not None:
@@ -298,8 +315,19 @@ def _store(
             )
     for table, rows in document.shared.items():
         _insert_missing(connection, table, rows, seen.keys[table])
+    before = changes.stored_content(connection, [m.id for m in (existing,) if m] + replaced)
+    after = changes.prepared_content(document.content, digests=bool(before.entities))
+    deleted, changed = changes.compare(before, after)
+    meeting_change = ChangeAction.CREATED if existing is None else ChangeAction.UPDATED
+    recorded.changes += [
+        *deleted,
+        *(changes.Change("Meeting", stale, ChangeAction.DELETED) for stale in replaced),
+        changes.Change("Meeting", meeting, meeting_change),
+        *changed,
+    ]
+    recorded.cases |= before.cases | after.cases
     for stale in replaced:
-        _delete_content(connection, stale)
+        delete_content(connection, stale)
         connection.execute(_MEETINGS.delete().where(_MEETINGS.c.id == stale))
     row = document.meeting | {"updated_at": now}
     if existing is None:
@@ -309,7 +337,7 @@ def _store(
         )
         outcome = StoreOutcome.INGESTED
     else:
-        _delete_content(connection, meeting)
+        delete_content(connection, meeting)
         connection.execute(_MEETINGS.update().where(_MEETINGS.c.id == meeting), row)
         outcome = StoreOutcome.UPDATED
     _insert_content(connection, document.date, document.content, staged)
@@ -422,7 +450,9 @@ class _StoredMeetings:
         )
 
 
-def _delete_content(connection: sa.Connection, meeting: str) -> None:
+def delete_content(connection: sa.Connection, meeting: str) -> None:
+    """Everything stored under a meeting but its own row; SQLite's full-text tables
+    lose its search documents by their delete triggers."""
     items = "SELECT id FROM agenda_items WHERE meeting_id = ?"
     statements = [
         f"DELETE FROM {table} WHERE agenda_item_id IN ({items})"
@@ -624,21 +654,17 @@ def _begin_write(
     """
     if connection.dialect.name != "postgresql":
         return
-    keys = {f"{d.body_id}/{d.date.isoformat()}" for d in documents}
+    names = {locks.meeting(d.body_id, d.date) for d in documents}
     for document in documents:
         for table, rows in document.shared.items():
-            keys.update(
-                f"{table}:{row['id']}" for row in rows if row["id"] not in known.keys[table]
+            names.update(
+                locks.shared(table, row["id"]) for row in rows if row["id"] not in known.keys[table]
             )
-    locks = sorted(
-        int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
-        for key in keys
-    )
     # Ingest is idempotent: a crash may lose the last few commits, never consistency,
     # and running ingest again restores them. Not waiting for the WAL flush on each
     # commit doubles the ingest rate. The keys are integers made here, so they go into
     # the text of the statement: two statements in one round trip take no parameters.
-    array = f"ARRAY[{','.join(map(str, locks))}]::bigint[]"
+    array = f"ARRAY[{','.join(map(str, locks.keys(names)))}]::bigint[]"
     connection.exec_driver_sql(
         "SET LOCAL synchronous_commit TO OFF; "
         f"SELECT pg_advisory_xact_lock(k) FROM unnest({array}) AS k"

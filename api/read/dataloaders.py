@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -111,6 +112,24 @@ async def batch_cases_by_id(db: Database, ids: Sequence[str]) -> list[Row | None
 
 async def batch_case_dates_by_id(db: Database, ids: Sequence[str]) -> list[Row | None]:
     return await _by_key(db, queries.case_dates, "case_id", ids)
+
+
+# Each type a node can be (GraphQL's name), with the loader of its rows by id.
+NODE_LOADERS = {
+    "Organization": "organization_by_id",
+    "Meeting": "meeting_by_id",
+    "AgendaItem": "agenda_item_by_id",
+    "Decision": "decision_by_id",
+    "Case": "case_by_id",
+    "Body": "body_by_id",
+    "Person": "person_by_id",
+}
+
+
+async def load_node_rows(loaders: Loaders, nodes: Sequence[tuple[str, str]]) -> list[Row | None]:
+    """The rows of (type, id) pairs, None for one not there; a statement a type."""
+    loads = [getattr(loaders, NODE_LOADERS[kind]).load(node_id) for kind, node_id in nodes]
+    return list(await asyncio.gather(*loads))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,17 @@ MAX_PAGE = 100
 # A case's own lists (Case.agendaItems, Case.decisions): their default and bound.
 CASE_LIST_DEFAULT = 100
 CASE_LIST_MAX = 500
+# The change feed's pages (GraphQL's changes, REST's /changes): a mirror reads the
+# whole feed, and each change is small.
+FEED_PAGE_DEFAULT = 100
+FEED_PAGE_MAX = 1000
 
 
-def page_size(first: int | None) -> int:
+def page_size(first: int | None, default: int = DEFAULT_PAGE, maximum: int = MAX_PAGE) -> int:
     if first is None:
-        return DEFAULT_PAGE
-    if first < 0 or first > MAX_PAGE:
-        raise BadUserInput(f"first must be between 0 and {MAX_PAGE}, not {first}")
+        return default
+    if first < 0 or first > maximum:
+        raise BadUserInput(f"first must be between 0 and {maximum}, not {first}")
     return first
 
 

@@ -13,7 +13,13 @@ from pydantic.alias_generators import to_camel
 
 # The records' enums, as GraphQL has them: one home for their values, named schemas in
 # the OpenAPI document.
-from api.loaders.records import DecisionOutcome, DocumentKind, OrganizationKind, SectionKind
+from api.loaders.records import (
+    ChangeAction,
+    DecisionOutcome,
+    DocumentKind,
+    OrganizationKind,
+    SectionKind,
+)
 
 T = TypeVar("T")
 
@@ -168,6 +174,41 @@ class Page(Model, Generic[T]):
     items: list[T]
     total_count: int
     next: str | None = Field(description="The next page's URL; also in the Link header")
+
+
+NodeType = Literal["Organization", "Body", "Meeting", "AgendaItem", "Decision", "Case", "Person"]
+
+
+class NodeRef(Model):
+    type: NodeType
+    id: str
+
+
+class Change(Model):
+    """An entity created, updated or deleted; a DELETED change is its tombstone."""
+
+    id: str = Field(description="The change's own id, its place in the feed")
+    type: NodeType
+    node_id: str = Field(description="The entity's id, also in a tombstone")
+    action: ChangeAction
+    at: dt.datetime = Field(description="Europe/Copenhagen, with offset")
+    node: NodeRef | None = Field(
+        description="The entity, as a reference to fetch it by (e.g. /meetings/{id}); "
+        "null when this change or a later one deleted it"
+    )
+
+
+class Changes(Model):
+    items: list[Change] = Field(description="In commit order")
+    # No total: counting the whole feed on every page costs more than the page.
+    next: str | None = Field(
+        description="The next page's URL when there are more changes now; also in the Link header"
+    )
+    cursor: str | None = Field(
+        description="Where this page ends, also at the feed's end: keep it, and ask with "
+        "?cursor= for the changes after it, now or later (the request's own cursor when "
+        "the page is empty)"
+    )
 
 
 class ErrorDetail(Model):

@@ -23,8 +23,8 @@ from api.database import Database, DeadlineExceeded
 from api.loaders.records import DocumentKind
 from api.read.dataloaders import Loaders, make_loaders
 from api.read.errors import BadUserInput
-from api.read.pages import decode_cursor, encode_cursor
-from api.rest import build
+from api.read.pages import FEED_PAGE_DEFAULT, FEED_PAGE_MAX, decode_cursor, encode_cursor
+from api.rest import build, feed
 from api.rest import models as m
 from api.rest.compiled import Fixed
 from api.rest.errors import ApiError, error_response
@@ -148,6 +148,14 @@ async def search(call: Call) -> m.Page[m.SearchHit]:
     ]
     next_key = page[-1].key if len(rows) > v["limit"] else None
     return m.Page[m.SearchHit](items=hits, total_count=total, next=_next_url(call, next_key))
+
+
+async def list_changes(call: Call) -> m.Changes:
+    v = call.values
+    after = _cursor(v["cursor"], (int,))
+    items, end, more = await feed.changes_page(call.db, call.loaders, v["since"], v["limit"], after)
+    cursor = encode_cursor(end) if end is not None else None
+    return m.Changes(items=items, next=_next_url(call, end) if more else None, cursor=cursor)
 
 
 def _found(row: queries.Row | None, what: str, key: str) -> queries.Row:
@@ -330,6 +338,31 @@ OPERATIONS = (
         m.Page[m.SearchHit],
         search,
     ),
+    Operation(
+        "/changes",
+        "listChanges",
+        "The sync feed: every entity created, updated or deleted, in commit order, never "
+        "skipping a change; a DELETED change is a tombstone",
+        (
+            Param(
+                "since",
+                "Changes at or after this moment: a date and time with its offset, e.g. "
+                "2024-01-01T00:00:00Z; one without an offset is a 422",
+                kind="datetime",
+            ),
+            Param(
+                "limit",
+                "Page size",
+                kind="integer",
+                minimum=1,
+                maximum=FEED_PAGE_MAX,
+                default=FEED_PAGE_DEFAULT,
+            ),
+            CURSOR,
+        ),
+        m.Changes,
+        list_changes,
+    ),
 )
 
 
@@ -380,7 +413,7 @@ def endpoint(
             if body is None:
                 model = await operation.handler(call)
                 body = model.model_dump_json(by_alias=True).encode()
-                if isinstance(model, m.Page) and model.next:
+                if isinstance(model, m.Page | m.Changes) and model.next:
                     headers["Link"] = f'<{model.next}>; rel="next"'
             return Response(body, media_type="application/json", headers=headers)
         except ApiError as exc:
@@ -395,8 +428,8 @@ def endpoint(
 
 
 def _etag(request: Request, version: queries.DataVersion) -> str:
-    """Changes when any document is ingested or replaced, and differs per URL."""
-    stamp = f"{request.url.path}?{request.url.query}|{version.documents}|{version.last}"
+    """Changes when anything is stored, replaced or removed, and differs per URL."""
+    stamp = f"{request.url.path}?{request.url.query}|{version.seq}|{version.last}"
     return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
 
 

@@ -193,7 +193,13 @@ class _Walk:
             return weight  # a scalar or an enum
         inner = 1 + self.selection(named, node.selection_set)
         if named.name.endswith("Connection"):
-            page = self.argument(node, "first", DEFAULT_PAGE)
+            # Its page as the field declares it (changes' is 100), else the common one.
+            declared = (
+                definition.args["first"].default_value if "first" in definition.args else None
+            )
+            page = self.argument(
+                node, "first", declared if isinstance(declared, int) else DEFAULT_PAGE
+            )
             return weight + CONNECTION + self.connection(named, node.selection_set, page)
         if is_list_type(get_nullable_type(definition.type)):
             if key in LIST_ARGUMENTS:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from api import queries
-from api.read.pages import decode_cursor, encode_cursor, page_size
+from api.read.pages import DEFAULT_PAGE, MAX_PAGE, decode_cursor, encode_cursor, page_size
 from api.schema.context import Info
 from api.schema.pagination import Connection, Edge, PageInfo
 from api.schema.types import AgendaItem, Case, Decision, Meeting, Person
@@ -25,8 +25,10 @@ async def connection(
     build: Callable[[queries.Row], T],
     first: int | None,
     after: str | None,
+    *,
+    sizes: tuple[int, int] = (DEFAULT_PAGE, MAX_PAGE),  # a page's default and largest
 ) -> Connection[T]:
-    size = page_size(first)
+    size = page_size(first, *sizes)
     key = decode_cursor(after, key_types)
     rows = await info.context.db.run(queries.page, query, order, size, key)
     edges = [

@@ -10,6 +10,8 @@ import strawberry
 
 from api import queries
 from api.read.errors import BadUserInput, NotFound
+from api.read.pages import FEED_PAGE_DEFAULT, FEED_PAGE_MAX
+from api.schema.changes import Change, changes_connection
 from api.schema.context import Info
 from api.schema.listings import (
     agenda_items_connection,
@@ -62,8 +64,7 @@ class MeetingFilter:
     modified_since: dt.datetime | None = None
 
     def to_query(self) -> queries.MeetingFilter:
-        if self.modified_since is not None and self.modified_since.tzinfo is None:
-            raise BadUserInput("modifiedSince needs a time zone offset, e.g. 2024-01-01T00:00:00Z")
+        _with_offset(self.modified_since)
         return queries.MeetingFilter(
             organization=self.organization,
             body=self.body,
@@ -75,6 +76,14 @@ class MeetingFilter:
         )
 
 
+def _with_offset(modified_since: dt.datetime | None) -> None:
+    if modified_since is not None and modified_since.tzinfo is None:
+        raise BadUserInput("modifiedSince needs a time zone offset, e.g. 2024-01-01T00:00:00Z")
+
+
+MODIFIED_SINCE = "Those of meetings stored or replaced at or after this moment (updatedAt)."
+
+
 @strawberry.input
 class AgendaItemFilter:
     organization: str | None = strawberry.field(default=None, description=ORGANIZATION)
@@ -84,8 +93,10 @@ class AgendaItemFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     body: str | None = None
+    modified_since: dt.datetime | None = strawberry.field(default=None, description=MODIFIED_SINCE)
 
     def to_query(self) -> queries.AgendaItemFilter:
+        _with_offset(self.modified_since)
         return queries.AgendaItemFilter(
             organization=self.organization,
             case_number=self.case_number,
@@ -94,6 +105,7 @@ class AgendaItemFilter:
             date_from=self.date_from,
             date_to=self.date_to,
             body=self.body,
+            modified_since=self.modified_since,
         )
 
 
@@ -104,14 +116,17 @@ class DecisionFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     body: str | None = None
+    modified_since: dt.datetime | None = strawberry.field(default=None, description=MODIFIED_SINCE)
 
     def to_query(self) -> queries.DecisionFilter:
+        _with_offset(self.modified_since)
         return queries.DecisionFilter(
             organization=self.organization,
             outcome=self.outcome.value if self.outcome else None,
             date_from=self.date_from,
             date_to=self.date_to,
             body=self.body,
+            modified_since=self.modified_since,
         )
 
 
@@ -266,6 +281,21 @@ class Query:
     async def organizations(self, info: Info) -> list[Organization]:
         rows = await info.context.db.run(queries.all_organizations)
         return [Organization.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The sync feed: every entity created, updated or deleted, in commit "
+        "order, never skipping a change. A mirror keeps endCursor and asks again with "
+        "after; since (with its offset) starts from a moment instead. "
+        f"At most {FEED_PAGE_MAX} a page."
+    )
+    async def changes(
+        self,
+        info: Info,
+        since: dt.datetime | None = None,
+        first: int | None = FEED_PAGE_DEFAULT,
+        after: str | None = None,
+    ) -> Connection[Change]:
+        return await changes_connection(info, since, first, after)
 
     @strawberry.field(
         description='Danish full-text search: words, "phrases", -excluded, OR, prefix*. '

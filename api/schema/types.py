@@ -10,6 +10,7 @@ import strawberry
 
 from api import queries
 from api.loaders.records import DecisionOutcome, DocumentKind, OrganizationKind, SectionKind
+from api.read.dataloaders import NODE_LOADERS
 from api.read.errors import BadUserInput
 from api.read.pages import CASE_LIST_DEFAULT, CASE_LIST_MAX
 from api.read.values import local, stored
@@ -409,13 +410,16 @@ class Stats:
 
 # Each type a node can be, with the dataloader that loads it by id.
 NODE_TYPES: dict[str, tuple[Any, str]] = {
-    "Organization": (Organization, "organization_by_id"),
-    "Meeting": (Meeting, "meeting_by_id"),
-    "AgendaItem": (AgendaItem, "agenda_item_by_id"),
-    "Decision": (Decision, "decision_by_id"),
-    "Case": (Case, "case_by_id"),
-    "Body": (Body, "body_by_id"),
-    "Person": (Person, "person_by_id"),
+    name: (node_type, NODE_LOADERS[name])
+    for name, node_type in (
+        ("Organization", Organization),
+        ("Meeting", Meeting),
+        ("AgendaItem", AgendaItem),
+        ("Decision", Decision),
+        ("Case", Case),
+        ("Body", Body),
+        ("Person", Person),
+    )
 }
 
 

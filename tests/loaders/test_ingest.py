@@ -491,7 +491,10 @@ def test_parallel_parsing_stores_the_same_as_sequential(engine: sa.Engine, tmp_p
     ingest_paths(engine, [tmp_path], workers=1)
 
     def without_times(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, Any]:
-        return {k: v for k, v in rows.items() if k not in ("meetings", "documents")}
+        kept: dict[str, Any] = {k: v for k, v in rows.items() if k not in ("meetings", "documents")}
+        # The feed's seqs and times differ; what it says of each entity does not.
+        kept["changes"] = sorted(row[1:4] for row in rows["changes"])
+        return kept
 
     assert without_times(snapshot(engine)) == without_times(parallel)
 

@@ -100,6 +100,9 @@ SHAPES = [
       agendaItem { title meeting { title body { organization { name } } } } } } } }""",
     """{ cases(first: 3) { totalCount edges { cursor node { number year firstDate lastDate
       agendaItems(first: 0) { id } } } pageInfo { hasNextPage endCursor } } }""",
+    """query($s: DateTime) { agendaItems(first: 4, filter: {modifiedSince: $s}) { totalCount
+      edges { node { id } } } decisions(first: 4, filter: {modifiedSince: "2999-01-01T00:00:00Z"})
+      { totalCount edges { node { id } } } }""",
 ]
 
 README_EXAMPLES = re.findall(

@@ -21,6 +21,7 @@ def test_openapi_is_a_valid_3_1_document(client: TestClient) -> None:
     assert document["openapi"] == "3.1.0"
     validate(document)
     assert set(document["paths"]) == {
+        "/api/v1/changes",
         "/api/v1/organizations",
         "/api/v1/organizations/{id}",
         "/api/v1/meetings",

@@ -568,7 +568,10 @@ class Planner:
     def _root_node(self, f: Selected, d: GraphQLField, args: dict[str, Any]) -> sa.Select[Any]:
         found: list[Expr] = []
         for type_name, _ in queries.NODE_TABLES:
-            sub = _source(NODE_ROWS[type_name]())
+            rows = NODE_ROWS[type_name]()
+            if type_name == "Case":  # a case no item refers to is no node (queries._cases)
+                rows = rows.where(sa.exists().where(queries.items.c.case_id == queries.cases.c.id))
+            sub = _source(rows)
             fields = self.collector.subfields(self._type(type_name), f)
             obj = self.object(type_name, sub, fields)
             lookup = sa.select(obj).select_from(sub).where(sub.c.id == str(args["id"]))
@@ -674,6 +677,7 @@ class Planner:
             date_from=given.get("dateFrom"),
             date_to=given.get("dateTo"),
             body=given.get("body"),
+            modified_since=_modified_since(given),
         )
         return self._listing(
             f, d, args, queries.items_query(where), queries.ITEMS_NEWEST_FIRST, ITEM_KEY
@@ -687,6 +691,7 @@ class Planner:
             date_from=given.get("dateFrom"),
             date_to=given.get("dateTo"),
             body=given.get("body"),
+            modified_since=_modified_since(given),
         )
         return self._listing(
             f, d, args, queries.decisions_query(where), queries.DECISIONS_NEWEST_FIRST, DECISION_KEY
@@ -719,11 +724,16 @@ def _stored(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def _meeting_filter(given: dict[str, Any] | None) -> queries.MeetingFilter:
-    given = given or {}
+def _modified_since(given: dict[str, Any]) -> Any:
     modified_since = given.get("modifiedSince")
     if modified_since is not None and modified_since.tzinfo is None:
         raise NotCompilable("modifiedSince without an offset")  # the resolvers refuse it
+    return modified_since
+
+
+def _meeting_filter(given: dict[str, Any] | None) -> queries.MeetingFilter:
+    given = given or {}
+    modified_since = _modified_since(given)
     return queries.MeetingFilter(
         organization=given.get("organization"),
         body=given.get("body"),
