@@ -22,6 +22,7 @@ from api.loaders import (
     read_document,
 )
 from api.loaders.ingest import MB, FileResult, IngestReport, ingest_paths
+from api.loaders.remove import NotStored, find_meetings, remove_meeting
 from api.logging_config import LOGGING
 from api.migrations import MigrationError, NotMigratedError, ensure_migrated, upgrade
 from api.progress import IngestProgress
@@ -137,6 +138,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "--bom", action="store_true", help="CSV: begin with a byte order mark (for Excel)"
     )
     export.set_defaults(handler=_export)
+
+    remove = commands.add_parser(
+        "remove",
+        help="withdraw meetings: delete each with everything under it, leaving tombstones",
+        description="Delete the meetings named, by id or by the file they were stored "
+        "from, with their items, decisions and documents, in one transaction; the change "
+        "feed keeps a DELETED change of each. Exit status 1, removing nothing, when a "
+        "TARGET names no stored meeting.",
+    )
+    remove.add_argument("targets", nargs="+", metavar="PATH|MEETING_ID")
+    remove.set_defaults(handler=_remove)
 
     serve = commands.add_parser(
         "serve",
@@ -269,6 +281,24 @@ def _export(args: argparse.Namespace) -> int:
         engine.dispose()
     for path in written:
         print(f"{path} ({path.stat().st_size:,} bytes)")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    engine = create_engine(Settings.from_env().database_url, for_writing=True)
+    try:
+        if not _migrated(engine):
+            return 1
+        with engine.begin() as connection:
+            meetings = [m for target in args.targets for m in find_meetings(connection, target)]
+            for meeting in dict.fromkeys(meetings):
+                written = remove_meeting(connection, meeting)
+                print(f"referat: removed {meeting} ({len(written)} tombstones and changes)")
+    except NotStored as exc:
+        print(f"referat: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
     return 0
 
 

@@ -140,6 +140,42 @@ def test_migrate_names_whose_minutes_an_old_database_holds(
     engine.dispose()
 
 
+def test_remove_withdraws_meetings_by_id_or_file_and_names_what_it_cannot_find(
+    referat: Path, cli_env: dict[str, str], seeded: object
+) -> None:
+    """Both engines: by id, by the file it was stored from, and an unknown target, which
+    removes nothing of the others given with it."""
+    meeting = "hoeje-taastrup-kommune.direktionen.2019-12-09T1000"
+    seed = SEEDS / "000_976cf62f3b734ffd.txt"
+
+    def remove(*targets: str) -> subprocess.CompletedProcess[str]:
+        command = [referat, "remove", *targets]
+        return subprocess.run(command, env=cli_env, capture_output=True, text=True, check=False)
+
+    done = remove(meeting, "hoeje-taastrup-kommune.direktionen.1999-01-01")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "referat: hoeje-taastrup-kommune.direktionen.1999-01-01: no meeting with this id, and "
+        "no document stored from this file\n"
+    )
+    done = remove(meeting, str(seed))
+    assert done.returncode == 0, done.stderr
+    removed = [line.split()[2] for line in done.stdout.splitlines()]
+    assert removed == [meeting, "hoeje-taastrup-kommune.direktionen.2023-05-23T0900"]
+    engine = create_engine(cli_env["DATABASE_URL"])
+    with engine.connect() as connection:
+        left = connection.exec_driver_sql("SELECT id FROM meetings").scalars()
+        assert not {*removed} & set(left)
+        tombstones = connection.exec_driver_sql(
+            "SELECT id FROM changes WHERE type = 'Meeting' AND action = 'DELETED'"
+        ).scalars()
+        assert sorted(tombstones) == sorted(removed)
+    engine.dispose()
+    done = remove(meeting)  # gone now
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"referat: {meeting}: no meeting")
+
+
 def test_parse_explain_tells_how_each_line_was_read(capsys: pytest.CaptureFixture[str]) -> None:
     path = REAL_MINUTES / "07_roedovre_kb_2019-09-24.txt"
     assert main(["parse", "--explain", str(path)]) == 0
