@@ -3,13 +3,14 @@ rejected requests, by the GraphQL-over-HTTP spec."""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 import anyio
 import strawberry
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -24,7 +25,7 @@ from api.schema.compiled import compile_request, compiled_answer
 from api.schema.context import Context
 from api.schema.cost import BUDGET, operation_cost
 from api.schema.errors import QueryTooComplex
-from api.schema.limits import measured, parsed
+from api.schema.limits import REMEMBERED, measured, parsed
 
 CHECKED_INLINE = 2_000  # characters of a request's documents checked on the event loop
 MAX_BODY = 256 * 1024  # bytes: a document of 2,000 tokens and its variables fit many times
@@ -207,7 +208,11 @@ class GraphQLView(GraphQL[Context, None]):
             return 0  # refused with its reason when the operation runs
         schema = self.schema
         assert isinstance(schema, strawberry.Schema)
-        return operation_cost(schema._schema, document, data.operation_name, variables)
+        try:
+            key = json.dumps(variables, sort_keys=True)
+        except (TypeError, ValueError):  # not from a JSON body: costed as they are
+            return operation_cost(schema._schema, document, data.operation_name, variables)
+        return _remembered_cost(schema._schema, data.query, data.operation_name, key)
 
     def create_response(
         self,
@@ -263,6 +268,15 @@ def _error(request: Request, refused: _Refused) -> JSONResponse:
         status_code=status,
         media_type=media_type,
     )
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _remembered_cost(
+    schema: GraphQLSchema, query: str, operation_name: str | None, variables: str
+) -> int:
+    """A request's cost, remembered by document, operation and variables: dashboards send
+    the same ones again and again, and costing walks the whole document."""
+    return operation_cost(schema, parsed(query), operation_name, json.loads(variables))
 
 
 def _canonical(variables: object) -> str:

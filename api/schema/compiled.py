@@ -21,7 +21,14 @@ from api.database import Database, DeadlineExceeded
 from api.read.compiler import CompiledOperation, answer, compile_operation
 from api.read.compiler.slots import compile_for_any_values, slotted_variables
 from api.read.errors import ReadError
-from api.schema.limits import _one_operation, _validated, check_strings, measured, parsed
+from api.schema.limits import (
+    _one_operation,
+    _validated,
+    check_strings,
+    check_variable_strings,
+    measured,
+    parsed,
+)
 
 logger = logging.getLogger("referat.graphql")
 
@@ -45,8 +52,9 @@ def compile_request(
     given: dict[str, Any] = variables or {}
     try:
         slotted = slotted_variables(parsed(query), operation_name, given)
-        # The other variables are checked once, with the operation compiled for them.
-        check_strings(parsed(query), {name: given[name] for name in slotted})
+        # The document and the other variables are checked once, with the operation
+        # compiled for them.
+        check_variable_strings({name: given[name] for name in slotted})
     except (GraphQLError, ReadError):
         return None  # refused: the resolvers say why
     if slotted:

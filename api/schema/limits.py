@@ -101,6 +101,12 @@ def check_strings(document: DocumentNode, variables: dict[str, Any] | None) -> N
     PostgreSQL refuses)."""
     for node in _string_literals(document):
         _check_string(node.value, "a string in the document")
+    check_variable_strings(variables)
+
+
+def check_variable_strings(variables: dict[str, Any] | None) -> None:
+    """``check_strings`` of the variables alone: the document's are checked once, when its
+    operation is compiled and remembered."""
     for name, value in (variables or {}).items():
         for text in _strings_in(value):
             _check_string(text, f"variable ${name}")

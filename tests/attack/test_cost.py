@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from api import graphql_view
 from api.graphql_view import CHECKED_INLINE, GraphQLView
 from api.schema.cost import BUDGET
 from tests.schema.conftest import data, graphql
@@ -123,3 +125,22 @@ def test_a_query_the_resolvers_answer_is_costed_once(
     monkeypatch.setattr(GraphQLView, "_refuse_over_budget", counted)
     data(client, "{ stats { meetingCount } }")  # not compiled: tried, then the resolvers
     assert calls == [1]
+
+
+def test_a_request_sent_again_is_not_costed_again(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Costing walks the whole document: a dashboard's repeated request is costed once."""
+    walks: list[str] = []
+    costed = graphql_view.operation_cost
+
+    def counted(schema: Any, document: Any, name: Any, variables: Any) -> int:
+        walks.append(str(variables))
+        return costed(schema, document, name, variables)
+
+    monkeypatch.setattr(graphql_view, "operation_cost", counted)
+    alias = f"sent_{secrets.token_hex(6)}"  # not costed before, by any test
+    query = f"query Again($n: Int) {{ {alias}: meetings(first: $n) {{ totalCount }} }}"
+    for n in (3, 3, 4, 3):
+        data(client, query, n=n)
+    assert walks == ["{'n': 3}", "{'n': 4}"]
