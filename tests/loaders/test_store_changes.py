@@ -265,6 +265,22 @@ def test_a_removal_is_found_by_id_by_the_file_or_by_its_stored_name(
             find_meetings(connection, "nothing.txt")
 
 
+def test_a_stored_name_that_several_documents_share_names_no_one_meeting(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """Each organization's own referat.txt: by name, the id is needed; by the file's
+    bytes, while it is there, the one stored from it."""
+    for folder, seed in (("a", SEED), ("b", SEEDS / "002_78977b299a6d627a.txt")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "referat.txt").write_bytes(seed.read_bytes())
+    ingest_paths(engine, [tmp_path / "a" / "referat.txt"])
+    ingest_paths(engine, [tmp_path / "b" / "referat.txt"], organization="Roskilde Kommune")
+    with engine.connect() as connection:
+        with pytest.raises(NotStored, match=r"2 stored documents are named 'referat\.txt' "):
+            find_meetings(connection, "/gone/referat.txt")
+        assert find_meetings(connection, str(tmp_path / "a" / "referat.txt")) == [MEETING]
+
+
 def statuses(report: ingest.IngestReport) -> list[str]:
     return [r.status for r in report.results]
 

@@ -29,7 +29,7 @@ def test_api_conforms_to_its_openapi_document(client: TestClient) -> None:
     # The client has run the app's lifespan: its database is open for the calls.
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 8 + 6  # the resources, the exports
+    assert len(operations) == 9 + 6  # the resources, the change feed, the exports
     for operation in operations:
 
         @given(case=operation.as_strategy())
