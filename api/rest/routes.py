@@ -4,6 +4,7 @@ together, so that the routes and the OpenAPI document cannot disagree."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -217,9 +218,14 @@ def _newest(meetings: list[queries.Row | None]) -> dt.datetime | None:
 def _next_url(call: Call, key: list[Any] | None) -> str | None:
     if key is None:
         return None
-    params = {k: v for k, v in call.request.query_params.items() if k != "cursor"}
-    params["cursor"] = encode_cursor(key)
-    return f"{call.request.url.path}?{urlencode(params)}"
+    return _url_with_cursor(call.request, encode_cursor(key))
+
+
+def _url_with_cursor(request: Request, cursor: str) -> str:
+    """This request's URL for the page that ``cursor`` begins."""
+    params = {k: v for k, v in request.query_params.items() if k != "cursor"}
+    params["cursor"] = cursor
+    return f"{request.url.path}?{urlencode(params)}"
 
 
 # -- the operations --------------------------------------------------------------------------
@@ -239,6 +245,17 @@ MODIFIED_SINCE = Param(
     "its offset, e.g. 2024-01-01T00:00:00Z; one without an offset is a 422",
     kind="datetime",
 )
+
+# The /meetings parameters that are MeetingFilter's fields, with their GraphQL types.
+MEETING_FILTER = {
+    "organization": "String",
+    "body": "String",
+    "kind": "DocumentKind",
+    "dateFrom": "Date",
+    "dateTo": "Date",
+    "participant": "String",
+    "modifiedSince": "DateTime",
+}
 
 OPERATIONS = (
     Operation(
@@ -260,6 +277,7 @@ OPERATIONS = (
         ),
         m.Page[m.MeetingSummary],
         list_meetings,
+        compiled=Fixed.page("meetings", m.MeetingSummary, "filter", MEETING_FILTER),
     ),
     Operation(
         "/organizations",
@@ -406,15 +424,18 @@ def endpoint(
                 headers["Last-Modified"] = format_http_date(last)
             if _not_modified(request, etag, last):
                 return Response(status_code=304, headers=headers)
-            body = None
+            answered = None
             if fixed is not None and compiler is not None:
-                arguments = {"id": values["id"]} if "id" in values else {}
-                body = await fixed.answer(database, compiler, arguments)
-            if body is None:
+                after = functools.partial(_url_with_cursor, request)
+                answered = await fixed.answer(database, compiler, values, after)
+            if answered is not None:
+                body, following = answered
+            else:
                 model = await operation.handler(call)
                 body = model.model_dump_json(by_alias=True).encode()
-                if isinstance(model, m.Page | m.Changes) and model.next:
-                    headers["Link"] = f'<{model.next}>; rel="next"'
+                following = model.next if isinstance(model, m.Page | m.Changes) else None
+            if following:
+                headers["Link"] = f'<{following}>; rel="next"'
             return Response(body, media_type="application/json", headers=headers)
         except ApiError as exc:
             return exc.response()

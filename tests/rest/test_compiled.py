@@ -39,7 +39,21 @@ def _paths(engine: sa.Engine) -> list[str]:
     items = _ids(engine, "SELECT id FROM agenda_items ORDER BY is_closed DESC, id LIMIT 15")
     persons = _ids(engine, "SELECT id FROM persons ORDER BY id LIMIT 6")
     organizations = _ids(engine, "SELECT id FROM organizations ORDER BY id")
+    person = persons[0]
+    listings = [
+        "/api/v1/meetings",
+        "/api/v1/meetings?limit=2",
+        "/api/v1/meetings?limit=100&kind=AGENDA",
+        f"/api/v1/meetings?organization={organizations[0]}&dateFrom=2019-01-01&dateTo=2030-01-01",
+        "/api/v1/meetings?organization=H%C3%B8je-Taastrup%20Kommune&limit=3",
+        f"/api/v1/meetings?participant={person}",
+        "/api/v1/meetings?modifiedSince=2020-01-01T00:00:00%2B01:00&from=2019-06-01",
+        "/api/v1/meetings?body=Nowhere",
+        "/api/v1/meetings?cursor=garbage",
+        "/api/v1/meetings?kind=NEITHER",
+    ]
     return [
+        *listings,
         "/api/v1/organizations",
         *(f"/api/v1/organizations/{i}" for i in [*organizations, "nowhere"]),
         *(f"/api/v1/meetings/{i}" for i in [*meetings, "no-such-meeting"]),
@@ -50,7 +64,7 @@ def _paths(engine: sa.Engine) -> list[str]:
 
 def test_every_fixed_selection_is_a_valid_graphql_operation() -> None:
     fixed = [op.compiled for op in OPERATIONS if op.compiled is not None]
-    assert len(fixed) == 5
+    assert len(fixed) == 6
     for answer in fixed:
         assert validate(schema._schema, parse(answer.query)) == [], answer.query
 
@@ -71,6 +85,20 @@ def test_compiled_answers_are_the_builders_answers(
         assert list(_keys(compiled.json())) == list(_keys(built.json())), path
 
 
+def test_the_pages_of_a_listing_are_the_builders_pages(
+    client: TestClient, builders: TestClient, seeded: sa.Engine
+) -> None:
+    path: str | None = "/api/v1/meetings?limit=2&kind=MINUTES"
+    pages = 0
+    while path is not None:
+        compiled, built = client.get(path), builders.get(path)
+        assert compiled.json() == built.json(), path
+        assert compiled.headers.get("link") == built.headers.get("link"), path
+        path = compiled.json()["next"]
+        pages += 1
+    assert pages > 2
+
+
 def _keys(value: Any) -> Iterator[str]:
     """Every key, depth first, in order: the compiled JSON keeps the model's order."""
     if isinstance(value, dict):
@@ -82,8 +110,17 @@ def _keys(value: Any) -> Iterator[str]:
             yield from _keys(inner)
 
 
-def test_a_meeting_is_one_statement_of_its_own(client: TestClient, seeded: sa.Engine) -> None:
-    """Besides the data version and the meeting's own time (for the cache validators)."""
+@pytest.mark.parametrize(
+    ("path", "statements"),
+    [
+        ("/api/v1/meetings/{meeting}", 3),  # and the data version and the meeting's time
+        ("/api/v1/meetings?dateFrom=2019-01-01&modifiedSince=2020-01-01T00:00:00Z", 2),
+        ("/api/v1/meetings?kind=MINUTES&limit=2&body=Direktionen", 2),  # and the version
+    ],
+)
+def test_a_compiled_answer_is_one_statement_of_its_own(
+    client: TestClient, seeded: sa.Engine, path: str, statements: int
+) -> None:
     engine = client.app.state.database.engine  # type: ignore[attr-defined]
     seen: list[str] = []
 
@@ -93,7 +130,7 @@ def test_a_meeting_is_one_statement_of_its_own(client: TestClient, seeded: sa.En
     (meeting,) = _ids(seeded, "SELECT id FROM meetings ORDER BY id LIMIT 1")
     event.listen(engine, "before_cursor_execute", count)
     try:
-        assert client.get(f"/api/v1/meetings/{meeting}").status_code == 200
+        assert client.get(path.format(meeting=meeting)).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(seen) == 3, seen
+    assert len(seen) == statements, seen

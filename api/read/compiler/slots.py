@@ -17,6 +17,7 @@ Anything else, and the operation is compiled for each value, as before.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Any
@@ -105,21 +106,35 @@ def compile_for_any_values(
 
 
 def compile_fixed(
-    schema: GraphQLSchema, query: str, values: Mapping[str, str], dialect: sa.Dialect
+    schema: GraphQLSchema, query: str, variables: Mapping[str, Any], dialect: sa.Dialect
 ) -> CompiledOperation | None:
     """A fixed operation of the service's own (a REST answer), valid by construction,
-    its string variables ``values``: compiled once for any of them where it can be."""
-    template = _fixed(schema, query, tuple(sorted(values)), dialect)
+    for these variables: compiled once for any values of its string variables where it
+    can be, and for the values of the others."""
+    document = _parsed(query)
+    slotted = slotted_variables(document, None, variables)
+    others = {name: value for name, value in variables.items() if name not in slotted}
+    key = json.dumps(others, sort_keys=True)
+    template = _fixed(schema, query, key, slotted, dialect)
     if template is not None:
-        return template.bind(values)
-    return compile_operation(schema, parse(query), None, dict(values), dialect)
+        return template.bind({name: variables[name] for name in slotted})
+    return compile_operation(schema, document, None, dict(variables), dialect)
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed(
+    schema: GraphQLSchema, query: str, others: str, slotted: tuple[str, ...], dialect: sa.Dialect
+) -> CompiledOperation | None:
+    document = _parsed(query)
+    given = json.loads(others)
+    if not slotted:
+        return compile_operation(schema, document, None, given, dialect)
+    return compile_for_any_values(schema, document, None, given, slotted, dialect)
 
 
 @functools.lru_cache(maxsize=64)
-def _fixed(
-    schema: GraphQLSchema, query: str, slotted: tuple[str, ...], dialect: sa.Dialect
-) -> CompiledOperation | None:
-    return compile_for_any_values(schema, parse(query), None, {}, slotted, dialect)
+def _parsed(query: str) -> DocumentNode:
+    return parse(query)
 
 
 def _run_as(field: RootField, dialect: sa.Dialect) -> tuple[str, dict[str, Any]]:
