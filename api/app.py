@@ -29,19 +29,26 @@ from api.schema import schema
 from api.schema.responses import ResponseCache
 from api.search.normalise import lemma
 from api.settings import Settings
+from api.statements import Statements
 
 
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
+        statements = None
         try:
             ensure_migrated(engine)  # refuse to serve an unmigrated database
             lemma("godkende")  # load the Danish lemma data now, not in the first search
-            app.state.database = Database.serving(engine, settings.request_timeout)
+            if engine.dialect.name == "postgresql":
+                statements = Statements(engine, settings.request_timeout)
+                await statements.open()
+            app.state.database = Database.serving(engine, settings.request_timeout, statements)
             app.state.responses = ResponseCache(settings.response_cache_bytes)
             yield
         finally:
+            if statements is not None:
+                await statements.close()
             engine.dispose()
 
     middleware = [Middleware(AccessLogMiddleware), Middleware(GZipMiddleware, minimum_size=500)]

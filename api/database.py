@@ -14,12 +14,15 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import anyio
 import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy import event
+
+if TYPE_CHECKING:
+    from api.statements import Statements
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -55,14 +58,22 @@ class Database:
         timeout: float | None = None,
         deadline: float | None = None,
         limiter: anyio.CapacityLimiter | None = None,
+        statements: Statements | None = None,
     ) -> None:
         self.engine = engine
         self.timeout = timeout
         self.deadline = deadline
         self.limiter = limiter
+        # PostgreSQL's compiled answers, run on the event loop (api.statements).
+        self.statements = statements
 
     @classmethod
-    def serving(cls, engine: sa.Engine, timeout: float = REQUEST_TIMEOUT) -> Database:
+    def serving(
+        cls,
+        engine: sa.Engine,
+        timeout: float = REQUEST_TIMEOUT,
+        statements: Statements | None = None,
+    ) -> Database:
         """The service's database: every statement bounded by ``timeout``, and read in
         autocommit: no BEGIN before a statement and no ROLLBACK after it, two round trips
         of three on PostgreSQL. (SQLite's readers are in autocommit already: api.db.)"""
@@ -71,7 +82,7 @@ class Database:
         if engine.dialect.name == "postgresql":
             _planned_for_values(engine)
             engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        return cls(engine, timeout=timeout)
+        return cls(engine, timeout=timeout, statements=statements)
 
     def for_request(self) -> Database:
         """This database with one request's deadline and share of the worker threads."""
@@ -82,6 +93,7 @@ class Database:
             timeout=self.timeout,
             deadline=time.monotonic() + self.timeout,
             limiter=anyio.CapacityLimiter(PER_REQUEST),
+            statements=self.statements,
         )
 
     @contextlib.asynccontextmanager

@@ -13,9 +13,11 @@ import secrets
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
@@ -25,6 +27,7 @@ from api.loaders.ingest import ingest_paths
 from api.migrations import upgrade
 from api.models import SQLModel
 from api.settings import Settings
+from api.statements import Statements
 from tests.paths import ROOT
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -124,6 +127,28 @@ def client(seeded: sa.Engine, database_url: str) -> Iterator[TestClient]:
     """The app over the seeded database."""
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         yield client
+
+
+@pytest.fixture
+def executed(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The statements the app runs meanwhile: in worker threads through SQLAlchemy, and
+    on the event loop (api.statements, PostgreSQL's compiled answers)."""
+    engine = client.app.state.database.engine  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    scalar = Statements.scalar
+
+    async def counted(self: Statements, text: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(text)
+        return await scalar(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Statements, "scalar", counted)
+    event.listen(engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from graphql import GraphQLSchema
 from pydantic import BaseModel
 
 from api.database import Database, DeadlineExceeded
-from api.read.compiler import field_answers
+from api.read.compiler import field_answers_through
 from api.read.compiler.slots import compile_fixed
 from api.rest.selections import selection
 
@@ -94,7 +94,7 @@ class Fixed:
         if operation is None:
             return None
         try:
-            texts = await db.run(field_answers, operation)
+            texts = await field_answers_through(db, operation)
         except DeadlineExceeded:
             raise  # the request's TIMEOUT, as for any answer
         except Exception:

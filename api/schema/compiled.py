@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from graphql import GraphQLError, GraphQLSchema, specified_rules
 
 from api.database import Database, DeadlineExceeded
-from api.read.compiler import CompiledOperation, answer, compile_operation
+from api.read.compiler import CompiledOperation, answer, answer_through, compile_operation
 from api.read.compiler.slots import compile_for_any_values, slotted_variables
 from api.read.errors import ReadError
 from api.schema.limits import (
@@ -101,7 +101,7 @@ async def compiled_answer(db: Database, operation: CompiledOperation) -> bytes |
     if not operation.needs_database:
         return answer(None, operation)
     try:
-        return await db.run(answer, operation)
+        return await answer_through(db, operation)
     except DeadlineExceeded:
         return None  # out of time: the resolvers answer TIMEOUT as they do for any query
     except Exception:

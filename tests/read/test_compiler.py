@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import psycopg
 from starlette.testclient import TestClient
 
@@ -25,20 +24,6 @@ from tests.read.test_compiler_differential import (
     MEETINGS_WITH_ITEMS,
     compiled_body,
 )
-
-
-@pytest.fixture
-def statements(client: TestClient) -> Iterator[list[str]]:
-    """The statements the app runs meanwhile."""
-    engine = client.app.state.database.engine  # type: ignore[attr-defined]
-    seen: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
 
 
 def _a_meeting(engine: sa.Engine) -> str:
@@ -56,13 +41,13 @@ def test_the_compiler_is_on_unless_turned_off() -> None:
 
 
 def test_a_root_field_is_one_statement(
-    client: TestClient, seeded: sa.Engine, statements: list[str]
+    client: TestClient, seeded: sa.Engine, executed: list[str]
 ) -> None:
     query = f"{{ a: {MEETINGS_WITH_ITEMS[1:-1]} b: organizations {{ name }} __typename }}"
     response = client.post("/graphql", json={"query": query})
     assert response.status_code == 200
     assert len(response.json()["data"]["a"]["edges"]) == 9
-    assert len(statements) == 2, statements
+    assert len(executed) == 2, executed
 
 
 def test_the_answer_is_the_statements_text(client: TestClient, seeded: sa.Engine) -> None:
@@ -83,10 +68,10 @@ def test_an_unknown_id_is_the_resolvers_not_found(client: TestClient) -> None:
     assert answer["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
-def test_the_typename_floor_needs_no_statement(client: TestClient, statements: list[str]) -> None:
+def test_the_typename_floor_needs_no_statement(client: TestClient, executed: list[str]) -> None:
     response = client.post("/graphql", json={"query": "{ __typename }"})
     assert response.content == b'{"data":{"__typename":"Query"}}'
-    assert statements == []
+    assert executed == []
 
 
 # A statement that would count for hours.

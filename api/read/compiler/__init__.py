@@ -25,12 +25,20 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from api.database import PREPARE
+from api.database import PREPARE, Database
 from api.read.compiler.dialect import Dialect, register_sqlite_functions
 from api.read.compiler.fields import Collector
 from api.read.compiler.plan import NotCompilable, Planner
 
-__all__ = ["CompiledOperation", "RootField", "answer", "compile_operation", "field_answers"]
+__all__ = [
+    "CompiledOperation",
+    "RootField",
+    "answer",
+    "answer_through",
+    "compile_operation",
+    "field_answers",
+    "field_answers_through",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +125,15 @@ def answer(connection: sa.Connection | None, compiled: CompiledOperation) -> byt
     """The response body, ``{"data":{...}}`` with the keys in selection order; None when
     the resolvers must answer (a field found nothing). No connection is needed when no
     field needs the database."""
-    texts = field_answers(connection, compiled)
+    return spliced(compiled, field_answers(connection, compiled))
+
+
+async def answer_through(db: Database, compiled: CompiledOperation) -> bytes | None:
+    """``answer`` through the request's database (its deadline and connections)."""
+    return spliced(compiled, await field_answers_through(db, compiled))
+
+
+def spliced(compiled: CompiledOperation, texts: list[str] | None) -> bytes | None:
     if texts is None:
         return None
     # Response keys are GraphQL names: nothing in them to escape.
@@ -137,16 +153,15 @@ def field_answers(
         if root.statement is not None:
             if connection is None:
                 raise ValueError("the operation needs the database")
-            filled = {name: compiled.values[variable] for name, variable in root.slots}
             try:
                 if root.text is not None:
-                    # A copy: the operation is shared by the requests that send it.
-                    parameters = (root.parameters or {}) | filled
                     result = connection.exec_driver_sql(
-                        root.text, parameters, execution_options={PREPARE: root.prepare}
+                        root.text,
+                        _parameters(root, compiled),
+                        execution_options={PREPARE: root.prepare},
                     )
                 else:
-                    result = connection.execute(root.statement, filled)
+                    result = connection.execute(root.statement, _filled(root, compiled))
                 text = result.scalar()
             except sa.exc.OperationalError as error:
                 if "parser stack overflow" not in str(error.orig):
@@ -156,3 +171,33 @@ def field_answers(
             return None
         texts.append(text)
     return texts
+
+
+async def field_answers_through(db: Database, compiled: CompiledOperation) -> list[str] | None:
+    """``field_answers`` through the request's database: on the event loop where it has
+    statements of its own there (PostgreSQL: api.statements), else in a worker thread."""
+    statements = db.statements
+    if statements is None or not compiled.needs_database:
+        return await db.run(field_answers, compiled)
+    texts: list[str] = []
+    for root in compiled.fields:
+        text = root.constant
+        if root.text is not None:
+            parameters = _parameters(root, compiled)
+            text = await statements.scalar(
+                root.text, parameters, prepare=root.prepare, deadline=db.deadline
+            )
+        if text is None:
+            return None
+        texts.append(text)
+    return texts
+
+
+def _filled(root: RootField, compiled: CompiledOperation) -> dict[str, Any]:
+    """The statement's slots filled with the request's values."""
+    return {name: compiled.values[variable] for name, variable in root.slots}
+
+
+def _parameters(root: RootField, compiled: CompiledOperation) -> dict[str, Any]:
+    # A copy: the operation is shared by the requests that send it.
+    return (root.parameters or {}) | _filled(root, compiled)

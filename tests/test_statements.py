@@ -1,0 +1,97 @@
+"""PostgreSQL's compiled answers run on the event loop (api.statements): bounded like
+the worker threads' statements, prepared only when asked, and a read that finds its
+connection closed by the server runs again once on a new one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import anyio
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from api.database import DeadlineExceeded
+from api.db import create_engine
+from api.statements import Statements
+
+
+def test_only_postgresql_answers_on_the_event_loop(client: TestClient, database_url: str) -> None:
+    statements = client.app.state.database.statements  # type: ignore[attr-defined]
+    assert (statements is not None) == database_url.startswith("postgresql")
+
+
+def _with_statements(
+    engine: sa.Engine, timeout: float, body: Callable[[Statements], Awaitable[Any]]
+) -> Any:
+    async def run() -> Any:
+        statements = Statements(engine, timeout, size=1)  # one connection: the same each time
+        await statements.open()
+        try:
+            return await body(statements)
+        finally:
+            await statements.close()
+
+    return anyio.run(run)
+
+
+@pytest.fixture
+def postgresql(new_database: Callable[[str], str]) -> Iterator[sa.Engine]:
+    """A PostgreSQL database of its own: SQLite's answers run in the worker threads."""
+    engine = create_engine(new_database("postgresql"))
+    yield engine
+    engine.dispose()
+
+
+def test_a_statement_is_prepared_only_when_asked(postgresql: sa.Engine) -> None:
+    prepared = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %(like)s"
+
+    async def run_six_times(statements: Statements) -> list[int]:
+        counts = []
+        for marker, prepare in (("not_asked", False), ("asked", True)):
+            for _ in range(6):
+                await statements.scalar(f"SELECT 1 AS {marker}", {}, prepare=prepare, deadline=None)
+            found = await statements.scalar(
+                prepared, {"like": f"%AS {marker}%"}, prepare=False, deadline=None
+            )
+            counts.append(found)
+        return counts
+
+    assert _with_statements(postgresql, 10, run_six_times) == [0, 1]
+
+
+def test_a_statement_past_its_time_is_the_requests_deadline(postgresql: sa.Engine) -> None:
+    async def sleep(statements: Statements) -> None:
+        await statements.scalar("SELECT pg_sleep(5)", {}, prepare=False, deadline=None)
+
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded):
+        _with_statements(postgresql, 0.2, sleep)
+    assert time.monotonic() - started < 4
+
+    async def late(statements: Statements) -> None:
+        await statements.scalar("SELECT 1", {}, prepare=False, deadline=time.monotonic() - 1)
+
+    with pytest.raises(DeadlineExceeded):
+        _with_statements(postgresql, 10, late)
+
+
+def test_a_connection_the_server_closed_is_replaced_and_the_read_runs_again(
+    postgresql: sa.Engine,
+) -> None:
+    async def across_a_restart(statements: Statements) -> tuple[int, int, int]:
+        before = await statements.scalar(
+            "SELECT pg_backend_pid()", {}, prepare=False, deadline=None
+        )
+        with postgresql.connect() as admin:
+            admin.exec_driver_sql(f"SELECT pg_terminate_backend({before})")
+            admin.commit()
+        after = await statements.scalar("SELECT pg_backend_pid()", {}, prepare=False, deadline=None)
+        answer = await statements.scalar("SELECT 41 + 1", {}, prepare=True, deadline=None)
+        return before, after, answer
+
+    before, after, answer = _with_statements(postgresql, 10, across_a_restart)
+    assert before != after
+    assert answer == 42
