@@ -266,7 +266,8 @@ def _export(args: argparse.Namespace) -> int:
         return 2
     exports = [Export(entity, args.format, bom=args.bom) for entity in dict.fromkeys(entities)]
     where = MeetingFilter(organization=args.organization, modified_since=args.since)
-    engine = create_engine(Settings.from_env().database_url)
+    url = Settings.from_env().database_url
+    engine = create_engine(url, **files.engine_options(url))
     try:
         if not _migrated(engine):
             return 1

@@ -1,8 +1,8 @@
 """Every benchmark in one run (`make bench`), their figures in one table.
 
-Runs parse, ingest, search, attack and graphql (Referat beside PostGraphile) one after another,
-each printing its own lines as it goes, then prints the figures together and writes the
-table to bench/results/<date>-all.md.
+Runs parse, ingest, export, search, attack and graphql (Referat beside PostGraphile) one
+after another, each printing its own lines as it goes, then prints the figures together
+and writes the table to bench/results/<date>-all.md.
 
     python bench/all.py                      # the sizes make bench uses
     python bench/all.py --search-meetings 10000,100000
@@ -27,6 +27,7 @@ from bench.figures import markdown_table, read  # noqa: E402
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options.add_argument("--ingest-meetings", default="10000")
+    options.add_argument("--export-meetings", default="1000,10000")
     options.add_argument("--search-meetings", default="10000")
     options.add_argument("--graphql-meetings", default="1000")
     options.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
@@ -37,6 +38,7 @@ def main() -> None:
     benches = [
         ["bench/parse.py"],
         ["bench/ingest.py", "--meetings", args.ingest_meetings],
+        ["bench/export.py", "--meetings", args.export_meetings],
         ["bench/search.py", "--meetings", args.search_meetings],
         ["bench/attack.py", "--engine", "postgresql"],
         [
@@ -51,6 +53,7 @@ def main() -> None:
         short = [
             ["--runs", "1", "--repeat", "1"],
             ["--runs", "1", "--large-mb", "1"],
+            [],
             ["--repeat", "1"],
             ["--meetings", "50", "--seconds", "0.5"],
             ["--seconds", "1", "--warmup", "0", "--rounds", "1", "--without-postgraphile"],

@@ -47,6 +47,19 @@ def test_ingest_bench_runs_on_each_engine(database_url: str) -> None:
     assert f"large document {engine}" in out and "x its size" in out
 
 
+def test_export_bench_runs_on_each_engine(database_url: str, tmp_path: Path) -> None:
+    engine = make_url(database_url).get_backend_name()
+    out = run(
+        "bench/export.py", "--meetings", "5,10", "--engines", engine, "--results", str(tmp_path),
+    )  # fmt: skip
+    assert f"export {engine} 10 meetings" in out and "an export of nothing" in out
+    for form in ("jsonl", "csv"):
+        assert f"  {form} " in out
+    assert "records/s" in out and "peak RSS" in out
+    (written,) = tmp_path.glob("*-export.md")
+    assert f"| {engine} | 10 | csv |" in written.read_text(encoding="utf-8")
+
+
 def test_search_bench_runs_on_each_engine(database_url: str) -> None:
     engine = make_url(database_url).get_backend_name()
     out = run("bench/search.py", "--meetings", "20", "--repeat", "1", "--engines", engine)
@@ -71,10 +84,10 @@ def test_graphql_bench_checks_and_loads_referat(tmp_path: Path) -> None:
 def test_all_benches_print_one_table(tmp_path: Path) -> None:
     out = run(
         "bench/all.py", "--smoke", "--ingest-meetings", "10", "--search-meetings", "10",
-        "--graphql-meetings", "10", "--results", str(tmp_path),
+        "--graphql-meetings", "10", "--export-meetings", "5,10", "--results", str(tmp_path),
     )  # fmt: skip
     table = out[out.rindex("| bench |") :]
-    for bench in ("parse", "ingest", "search", "graphql"):
+    for bench in ("parse", "ingest", "export", "search", "graphql"):
         assert f"| {bench} |" in table
     assert (tmp_path / next(p.name for p in tmp_path.glob("*-all.md"))).read_text()
 
