@@ -11,13 +11,15 @@ requests waiting (one meeting with its items, 8 clients: 608-865 req/s and a p99
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from api.database import DeadlineExceeded
 
@@ -38,6 +40,7 @@ class Statements:
             url.render_as_string(hide_password=False),
             min_size=1,
             max_size=size,
+            timeout=timeout,
             open=False,
             configure=self._configure,
             name="referat-statements",
@@ -56,6 +59,14 @@ class Statements:
     async def close(self) -> None:
         await self.pool.close()
 
+    @contextlib.asynccontextmanager
+    async def _connection(self, wait: float) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        try:
+            async with self.pool.connection(timeout=wait) as connection:
+                yield connection
+        except PoolTimeout:
+            raise DeadlineExceeded(self.timeout) from None
+
     async def scalar(
         self, text: str, parameters: dict[str, Any], *, prepare: bool, deadline: float | None
     ) -> Any:
@@ -63,9 +74,11 @@ class Statements:
         the server has closed (a restart) fails its statement and is dropped; the
         statement, a read, runs again once on another."""
         for attempt in (1, 2):
-            if deadline is not None and time.monotonic() > deadline:
+            left = self.timeout if deadline is None else deadline - time.monotonic()
+            if left <= 0:
                 raise DeadlineExceeded(self.timeout)
-            async with self.pool.connection() as connection:
+            # Waiting for a connection counts against the request's time too.
+            async with self._connection(left) as connection:
                 try:
                     cursor = await connection.execute(text, parameters, prepare=prepare)
                     row = await cursor.fetchone()

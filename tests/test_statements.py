@@ -95,3 +95,19 @@ def test_a_connection_the_server_closed_is_replaced_and_the_read_runs_again(
     before, after, answer = _with_statements(postgresql, 10, across_a_restart)
     assert before != after
     assert answer == 42
+
+
+def test_waiting_for_a_connection_counts_against_the_requests_time(
+    postgresql: sa.Engine,
+) -> None:
+    async def behind_a_slow_one(statements: Statements) -> float:
+        async with anyio.create_task_group() as group:
+            slow = "SELECT pg_sleep(1.5)"
+            group.start_soon(lambda: statements.scalar(slow, {}, prepare=False, deadline=None))
+            await anyio.sleep(0.2)  # the pool's one connection is busy
+            started = time.monotonic()
+            with pytest.raises(DeadlineExceeded):
+                await statements.scalar("SELECT 1", {}, prepare=False, deadline=started + 0.3)
+            return time.monotonic() - started
+
+    assert _with_statements(postgresql, 10, behind_a_slow_one) < 1.0
