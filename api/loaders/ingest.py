@@ -3,8 +3,9 @@ not at all.
 
 Reading and hashing happen here. Documents go in batches to worker processes (when
 there is enough work), which parse them and build their rows, lemmas and search text
-included. A batch is stored in one transaction with a savepoint per document, so that a
-document the database refuses leaves nothing of itself while its neighbours land.
+included. A batch is stored in one transaction, its documents together under one
+savepoint, or, when that fails, a savepoint per document, so that a document the
+database refuses leaves nothing of itself while its neighbours land.
 
 Worker processes die with this one, also when it is killed outright (SIGKILL leaves it
 no chance to stop them): see ``_die_with_parent``.
@@ -315,8 +316,8 @@ class _Worker:
         return path, prepare(minutes, source, organization=organization, dialect=dialect)
 
     def store(self, done: list[_Done]) -> list[FileResult]:
-        """Store the batch's prepared documents in one transaction, a savepoint each;
-        the results of all, in order."""
+        """Store the batch's prepared documents in one transaction, each whole or not at
+        all (api.loaders.store.store_batch); the results of all, in order."""
         ready = [item for item in done if not isinstance(item, FileResult)]
         if not ready:
             return [item for item in done if isinstance(item, FileResult)]

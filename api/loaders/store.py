@@ -19,12 +19,12 @@ import sqlalchemy as sa
 
 from api import models
 from api.loaders import changes, ids, locks
+from api.loaders.inserts import Indexed, PendingRows
 from api.loaders.organizations import organization_kind
 from api.loaders.parser import PARSER_VERSION
 from api.loaders.records import ChangeAction, DocumentKind, Minutes
 from api.search import partitions
 from api.search.normalise import lemma_text, tsvector_of, tsvector_text
-from api.search.order import DAY, day_key
 
 _MEETINGS: sa.Table = models.Meeting.__table__  # type: ignore[attr-defined]
 _DOCUMENTS: sa.Table = models.Document.__table__  # type: ignore[attr-defined]
@@ -38,28 +38,8 @@ _SHARED: dict[str, sa.Table] = {
 # The shared tables' entities that are new to the feed when their rows are (cases come
 # and go with the items that refer to them: api.loaders.changes).
 _SHARED_TYPES = {"organizations": "Organization", "bodies": "Body", "persons": "Person"}
-# The rows of a meeting's content, in insertion order, with their columns. They go to
-# the driver's executemany directly: SQLAlchemy's per-statement work would otherwise
-# cost more than the inserts themselves.
-_CONTENT: dict[str, tuple[str, ...]] = {
-    "participations": ("meeting_id", "is_absent", "position", "person_id", "role", "party"),
-    "agenda_items": ("id", "meeting_id", "number", "title", "case_id", "is_closed", "page"),
-    "sections": ("agenda_item_id", "position", "kind", "heading", "text"),
-    "decisions": ("id", "agenda_item_id", "position", "body", "date", "text", "outcome"),
-    "attachments": ("agenda_item_id", "position", "title", "file_extension"),
-    # The last column is the lemmas: SQLite stores them as text for FTS5 to index,
-    # PostgreSQL as the tsvector built here from them (see _tsvector).
-    "search_documents": ("id", "kind", "agenda_item_id", "meeting_id", "body_id", "date", "tokens"),
-}
-_POSTGRES_COLUMNS = {"search_documents": (*_CONTENT["search_documents"][:-1], "tsv")}
-# SQLite also gets the rowid, which orders search documents by date (api.search.order).
-_SQLITE_FIRST = {"search_documents": ("rowid",)}
 # The store step's inserts use the driver directly, so its errors arrive unwrapped.
 DATABASE_ERRORS = (sa.exc.SQLAlchemyError, sqlite3.Error, psycopg.Error)
-_INSERTS = {
-    table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['?'] * len(cols))})"
-    for table, cols in ((t, _SQLITE_FIRST.get(t, ()) + c) for t, c in _CONTENT.items())
-}
 
 
 class StoreOutcome(enum.Enum):
@@ -220,39 +200,67 @@ def store_batch(
 ) -> list[StoreResult | StoreFailure]:
     """Store ``documents`` in the caller's transaction, in order, one result each.
 
-    Each document goes in under a savepoint of its own: one the database refuses is
-    rolled back to it, whole, and reported; the others stay. ``known`` holds the shared
-    rows committed before; it is not changed (add the results' keys after the commit).
-    Without ``savepoints`` a refused document raises instead.
+    Each document goes in whole or not at all: one the database refuses is rolled back,
+    whole, and reported; the others stay. ``known`` holds the shared rows committed
+    before; it is not changed (add the results' keys after the commit). Without
+    ``savepoints`` a refused document raises instead.
     """
     known = known or KnownKeys()
     _begin_write(connection, documents, known)
+    if savepoints and len(documents) > 1:
+        # Nearly every batch stores all its documents: first try them together, their
+        # rows inserted a table at a time, under one savepoint. Only a batch that fails
+        # goes again, a savepoint a document, so that the failing one is found and the
+        # others land (bench/ingest.py: a savepoint and a round of inserts a document
+        # cost more than the rows themselves).
+        try:
+            with connection.begin_nested():
+                return _store_documents(connection, documents, now, known, isolate=False)
+        except DATABASE_ERRORS:
+            pass  # rolled back to the batch's savepoint, locks kept: one at a time now
+    return _store_documents(connection, documents, now, known, isolate=savepoints)
+
+
+def _store_documents(
+    connection: sa.Connection,
+    documents: Sequence[Prepared],
+    now: dt.datetime,
+    known: KnownKeys,
+    *,
+    isolate: bool,
+) -> list[StoreResult | StoreFailure]:
+    """Store the documents, with ``isolate`` each under its savepoint, its rows inserted
+    inside it; else the rows of documents in a row wait and go in together."""
     stored = _StoredMeetings.of(connection, documents)
     seen = KnownKeys({table: set(keys) for table, keys in known.keys.items()})
+    rows = PendingRows(connection)
     index = _SearchIndex()
     feed = changes.Pending()
     results: list[StoreResult | StoreFailure] = []
     for document in documents:
         existing, replaced = stored.find(document)
         if existing is not None or replaced:
-            # Deleting a search document takes it out of the index (a trigger), so
-            # the index must hold it first.
+            # What a replaced meeting holds is read and deleted below: every row of the
+            # batch must be in place first, and in the index (deleting a search
+            # document takes it out of the index, by a trigger).
+            index.add(rows.flush())
             index.fill(connection)
-        staged: list[tuple[int, str]] = []
         recorded = changes.Pending()
         try:
-            with connection.begin_nested() if savepoints else nullcontext():
-                result = _store(connection, document, now, seen, stored, staged, recorded)
+            with connection.begin_nested() if isolate else nullcontext():
+                result = _store(connection, document, now, seen, stored, rows, recorded)
+                indexed = rows.flush() if isolate else []
         except DATABASE_ERRORS as exc:
-            if not savepoints:
+            if not isolate:
                 raise
+            rows.clear()
             results.append(StoreFailure.of(exc))
             continue
         results.append(result)
         if result.outcome is not StoreOutcome.SKIPPED:
             stored.replace(document, result)
             seen.add(result.shared)
-            index.add(document.date.year, staged)
+            index.add(indexed)
             # Only now: a document rolled back to its savepoint changed nothing.
             feed.changes += recorded.changes
             feed.cases |= recorded.cases
@@ -262,6 +270,7 @@ def store_batch(
                 if table in _SHARED_TYPES
                 for key in sorted(keys - known.keys[table])
             }
+    index.add(rows.flush())
     index.fill(connection)
     changes.write(connection, feed, now)
     return results
@@ -275,10 +284,10 @@ class _SearchIndex:
     def __init__(self) -> None:
         self.pending: dict[int, list[tuple[int, str]]] = {}
 
-    def add(self, year: int, rows: list[tuple[int, str]]) -> None:
-        """Rows (rowid, tokens) of a document stored: its savepoint was released."""
-        if rows:
-            self.pending.setdefault(year, []).extend(rows)
+    def add(self, rows: list[Indexed]) -> None:
+        """Search documents stored (year, rowid, tokens): no savepoint rolls them back."""
+        for year, rowid, tokens in rows:
+            self.pending.setdefault(year, []).append((rowid, tokens))
 
     def fill(self, connection: sa.Connection) -> None:
         if not self.pending:
@@ -298,12 +307,12 @@ def _store(
     now: dt.datetime,
     seen: KnownKeys,
     stored: _StoredMeetings,
-    staged: list[tuple[int, str]],
+    rows: PendingRows,
     recorded: changes.Pending,
 ) -> StoreResult:
-    """Store one document; on SQLite, ``staged`` gets its search documents' rowids and
-    tokens, for the batch to index (``_SearchIndex``); ``recorded`` its changes, for
-    the batch to write once its savepoint is released."""
+    """Store one document: what it replaces is deleted and updated here, its new rows
+    go to ``rows``, to be inserted with its neighbours'; ``recorded`` gets its changes,
+    for the batch to write once the document is in for good."""
     meeting = document.meeting_id
     existing, replaced = stored.find(document)
     if existing is not None:
@@ -313,8 +322,8 @@ def _store(
             return StoreResult(
                 StoreOutcome.SKIPPED, meeting, "an agenda never replaces the meeting's minutes"
             )
-    for table, rows in document.shared.items():
-        _insert_missing(connection, table, rows, seen.keys[table])
+    for table, shared in document.shared.items():
+        rows.add_shared(table, shared, seen.keys[table])
     before = changes.stored_content(connection, [m.id for m in (existing,) if m] + replaced)
     after = changes.prepared_content(document.content, digests=bool(before.entities))
     deleted, changed = changes.compare(before, after)
@@ -331,18 +340,14 @@ def _store(
         connection.execute(_MEETINGS.delete().where(_MEETINGS.c.id == stale))
     row = document.meeting | {"updated_at": now}
     if existing is None:
-        connection.execute(
-            _MEETINGS.insert(),
-            row | {"id": meeting, "body_id": document.body_id, "ingested_at": now},
-        )
+        rows.meetings.append(row | {"id": meeting, "body_id": document.body_id, "ingested_at": now})
         outcome = StoreOutcome.INGESTED
     else:
         delete_content(connection, meeting)
         connection.execute(_MEETINGS.update().where(_MEETINGS.c.id == meeting), row)
         outcome = StoreOutcome.UPDATED
-    _insert_content(connection, document.date, document.content, staged)
-    connection.execute(
-        _DOCUMENTS.insert(),
+    rows.add_content(document.date, document.content)
+    rows.documents.append(
         {
             "meeting_id": meeting,
             "source_path": document.source.name,
@@ -565,80 +570,8 @@ def _tsvector(lemmas: str) -> str:
     return tsvector_of(lemmas.split())
 
 
-def _insert_content(
-    connection: sa.Connection,
-    date: dt.date,
-    rows: dict[str, list[Any]],
-    staged: list[tuple[int, str]],
-) -> None:
-    """Insert the content rows, one executemany (COPY on PostgreSQL) a table. SQLite's
-    search documents get their rowids here, and go to ``staged`` to be indexed."""
-    postgres = connection.dialect.name == "postgresql"
-    cursor = connection.connection.cursor()
-    try:
-        if not postgres and rows["search_documents"]:
-            partitions.ensure_year(cursor, date.year)
-            rowid = _next_search_rowid(cursor, date)
-            rows = rows | {
-                "search_documents": [
-                    [rowid + place, *row] for place, row in enumerate(rows["search_documents"])
-                ]
-            }
-            staged += [(row[0], row[-1]) for row in rows["search_documents"]]
-        for table, sql in _INSERTS.items():
-            if not rows[table]:
-                continue
-            if postgres:
-                # COPY: one message stream for all rows, not a statement per row; the
-                # server still checks every constraint and foreign key.
-                columns = ", ".join(_POSTGRES_COLUMNS.get(table, _CONTENT[table]))
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows[table]:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(sql, rows[table])
-    finally:
-        cursor.close()
-
-
-def _next_search_rowid(cursor: Any, date: dt.date) -> int:
-    """The first free rowid among the search documents dated ``date``. Writers hold
-    SQLite's write lock, so no other transaction takes it meanwhile."""
-    low = day_key(date)
-    cursor.execute(
-        "SELECT max(rowid) FROM search_documents WHERE rowid >= ? AND rowid < ?",
-        (low, low + DAY),
-    )
-    (highest,) = cursor.fetchone()
-    return low if highest is None else int(highest) + 1
-
-
 def _paramstyle(connection: sa.Connection, sql: str) -> str:
     return sql if connection.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
-
-
-def _insert_missing(
-    connection: sa.Connection, table: str, rows: Sequence[dict[str, Any]], known: set[str]
-) -> None:
-    """Insert rows whose primary key is new; leave existing ones as they are.
-
-    Rows go in key order, so that two transactions inserting overlapping sets lock them
-    in the same order. (On PostgreSQL the batch's advisory locks, ``_begin_write``,
-    already keep two writers of one new row apart.)
-    """
-    new = sorted((row for row in rows if row["id"] not in known), key=lambda row: str(row["id"]))
-    if not new:
-        return
-    columns = list(new[0])
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        "ON CONFLICT DO NOTHING"
-    )
-    cursor = connection.connection.cursor()
-    try:
-        cursor.executemany(_paramstyle(connection, sql), [tuple(r.values()) for r in new])
-    finally:
-        cursor.close()
 
 
 def _begin_write(
