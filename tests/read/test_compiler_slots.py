@@ -3,12 +3,15 @@ they are only parameters, and once per value where the planner makes something o
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.dialects.sqlite import pysqlite
 from starlette.testclient import TestClient
 
+from api.read.compiler import field_answers
 from api.schema import schema
 from api.schema.compiled import compile_request
 from tests.read.test_compiler_differential import MEETING_WITH_ITEMS, same_answers
@@ -83,3 +86,18 @@ def test_values_the_planner_changes_answer_as_the_resolvers_do(
         same_answers(client, resolvers, seeded, BY_ORGANIZATION, {"o": value})
     for value in [*numbers, *(f"  {number} " for number in numbers)]:
         same_answers(client, resolvers, seeded, CASE, {"n": value})
+
+
+def test_a_slot_takes_each_requests_value_in_the_statement_itself(seeded: sa.Engine) -> None:
+    """Not through the resolvers, which would answer alike if the statement found
+    nothing: the compiled statement, its slot filled, finds each meeting asked for."""
+    query = "query($id: ID!) { meeting(id: $id) { id } }"
+    meetings = _ids(seeded, "SELECT id FROM meetings ORDER BY id")
+    with seeded.connect() as connection:
+        for meeting in meetings:
+            operation = compile_request(
+                schema._schema, query, None, {"id": meeting}, seeded.dialect
+            )
+            assert operation is not None and operation.fields[0].slots
+            (text,) = field_answers(connection, operation) or [""]
+            assert json.loads(text) == {"id": meeting}
