@@ -34,6 +34,7 @@ from api.models import SQLModel
 from api.search import partitions
 from api.search.order import DAY, day_key
 from tests.conftest import ENGINES, HOME
+from tests.feed import PARENTS_FIRST
 from tests.paths import ROOT
 from tests.releases import RELEASE_0005, RELEASE_0005_DOCUMENTS, load_release_0005, records
 
@@ -618,15 +619,7 @@ def test_0010_announces_every_stored_entity_once_and_downgrades_without_the_feed
     url = new_database(engine_name)
     engine = load_release_0005(url)
     upgrade(url, organization=HOME)
-    tables = {
-        "Organization": "organizations",
-        "Body": "bodies",
-        "Person": "persons",
-        "Case": "cases",
-        "Meeting": "meetings",
-        "AgendaItem": "agenda_items",
-        "Decision": "decisions",
-    }
+    tables = PARENTS_FIRST
     with engine.connect() as connection:
         feed = connection.exec_driver_sql("SELECT type, id, action FROM changes ORDER BY seq").all()
         stored = {

@@ -24,6 +24,7 @@ from api.loaders.remove import NotStored, find_meetings, remove_meeting
 from api.loaders.store import Source, prepare, store_batch
 from api.read.pages import decode_cursor, encode_cursor
 from api.search import partitions
+from tests.feed import PARENTS_FIRST
 from tests.loaders.test_ingest import failing_inserts
 from tests.paths import FIXTURES, SEEDS
 
@@ -66,15 +67,7 @@ def test_a_new_meeting_announces_itself_its_content_and_the_shared_entities_once
     assert {action for _, _, action in changes} == {"CREATED"}
     assert len(changes) == len(set(changes))
     announced = {(kind, id_) for kind, id_, _ in changes}
-    tables = {
-        "Organization": "organizations",
-        "Body": "bodies",
-        "Person": "persons",
-        "Case": "cases",
-        "Meeting": "meetings",
-        "AgendaItem": "agenda_items",
-        "Decision": "decisions",
-    }
+    tables = PARENTS_FIRST
     assert announced == {(kind, i) for kind, table in tables.items() for i in ids(engine, table)}
     kinds = [kind for kind, _, _ in changes]
     assert kinds == sorted(kinds, key=list(tables).index)  # parents before children
