@@ -19,7 +19,7 @@ from graphql import GraphQLError, GraphQLSchema, specified_rules
 
 from api.database import Database, DeadlineExceeded
 from api.read.compiler import CompiledOperation, answer, answer_through, compile_operation
-from api.read.compiler.slots import compile_for_any_values, slotted_variables
+from api.read.compiler.slots import compile_for_any_values, compiled_for
 from api.read.errors import ReadError
 from api.schema.limits import (
     _one_operation,
@@ -51,22 +51,17 @@ def compile_request(
         return None
     given: dict[str, Any] = variables or {}
     try:
-        slotted = slotted_variables(parsed(query), operation_name, given)
-        # The document and the other variables are checked once, with the operation
-        # compiled for them.
-        check_variable_strings({name: given[name] for name in slotted})
+        document = parsed(query)
+        # The document is checked once, with the operation compiled for it.
+        check_variable_strings(given)
     except (GraphQLError, ReadError):
         return None  # refused: the resolvers say why
-    if slotted:
-        others = {name: value for name, value in given.items() if name not in slotted}
-        operation = _compiled(schema, query, operation_name, _key(others), dialect, slotted)
-        if operation is not None:
-            return operation.bind({name: given[name] for name in slotted})
-    return _compiled(schema, query, operation_name, _key(variables), dialect, ())
-
-
-def _key(variables: object) -> str:
-    return json.dumps(variables, sort_keys=True, separators=(",", ":"))
+    return compiled_for(
+        document,
+        operation_name,
+        given,
+        lambda key, slotted: _compiled(schema, query, operation_name, key, dialect, slotted),
+    )
 
 
 @functools.lru_cache(maxsize=REMEMBERED)

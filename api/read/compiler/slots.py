@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -105,20 +105,43 @@ def compile_for_any_values(
     return CompiledOperation(tuple(fields))
 
 
+# Compiles the operation for a JSON text of variables' values, with the variables named
+# as slots; None when it cannot (see compile_for_any_values) or the resolvers answer it.
+Compile = Callable[[str, tuple[str, ...]], CompiledOperation | None]
+
+
+def compiled_for(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    compile: Compile,
+) -> CompiledOperation | None:
+    """The operation for these variables: compiled for any values of its slotted
+    variables where it can be, else for their values; ``compile`` remembers either."""
+    slotted = slotted_variables(document, operation_name, variables)
+    if slotted:
+        others = {name: value for name, value in variables.items() if name not in slotted}
+        template = compile(_key(others), slotted)
+        if template is not None:
+            return template.bind({name: variables[name] for name in slotted})
+    return compile(_key(variables), ())
+
+
+def _key(variables: Mapping[str, Any]) -> str:
+    return json.dumps(variables, sort_keys=True, separators=(",", ":"))
+
+
 def compile_fixed(
     schema: GraphQLSchema, query: str, variables: Mapping[str, Any], dialect: sa.Dialect
 ) -> CompiledOperation | None:
     """A fixed operation of the service's own (a REST answer), valid by construction,
-    for these variables: compiled once for any values of its string variables where it
-    can be, and for the values of the others."""
-    document = _parsed(query)
-    slotted = slotted_variables(document, None, variables)
-    others = {name: value for name, value in variables.items() if name not in slotted}
-    key = json.dumps(others, sort_keys=True)
-    template = _fixed(schema, query, key, slotted, dialect)
-    if template is not None:
-        return template.bind({name: variables[name] for name in slotted})
-    return compile_operation(schema, document, None, dict(variables), dialect)
+    for these variables."""
+    return compiled_for(
+        _parsed(query),
+        None,
+        variables,
+        lambda key, slotted: _fixed(schema, query, key, slotted, dialect),
+    )
 
 
 @functools.lru_cache(maxsize=256)
