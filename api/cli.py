@@ -80,7 +80,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "ingest",
         help="store minutes and agendas in the database",
         description="Store each document under PATH (files, or directories read "
-        "recursively) in the database at DATABASE_URL, one transaction per document. "
+        "recursively) in the database at DATABASE_URL, each whole or not at all (documents "
+        "go in batches, one transaction a batch). "
         "Documents are PDF files, HTML pages, text or Markdown, told by their content; every other "
         "file is named with the reason it is not read. Unchanged documents are skipped, "
         "changed ones replace their meeting in place. A document's organization is "
