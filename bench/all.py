@@ -6,6 +6,7 @@ and writes the table to bench/results/<date>-all.md.
 
     python bench/all.py                      # the sizes make bench uses
     python bench/all.py --search-meetings 10000,100000
+    python bench/all.py --only ingest,graphql   # some of them
 """
 
 from __future__ import annotations
@@ -23,6 +24,19 @@ sys.path.insert(0, str(ROOT))
 
 from bench.figures import markdown_table, read  # noqa: E402
 
+# In the order they run: bench/<name>.py, but graphql's is bench/postgraphile.py.
+BENCHES = ("parse", "ingest", "export", "search", "attack", "graphql")
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = sorted(set(names) - set(BENCHES))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown: {', '.join(unknown) or '(none given)'}; known: {', '.join(BENCHES)}"
+        )
+    return names
+
 
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -33,6 +47,13 @@ def main() -> None:
     options.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     options.add_argument(
         "--smoke", action="store_true", help="one short run each, PostGraphile left out"
+    )
+    options.add_argument(
+        "--only",
+        type=_names,
+        default=BENCHES,
+        metavar="NAME[,NAME]",
+        help=f"these benchmarks alone, of {', '.join(BENCHES)}",
     )
     args = options.parse_args()
     benches = [
@@ -59,6 +80,7 @@ def main() -> None:
             ["--seconds", "1", "--warmup", "0", "--rounds", "1", "--without-postgraphile"],
         ]
         benches = [bench + extra for bench, extra in zip(benches, short, strict=True)]
+    benches = [bench for name, bench in zip(BENCHES, benches, strict=True) if name in args.only]
     with tempfile.TemporaryDirectory(prefix="referat-bench-") as scratch:
         figures_file = Path(scratch) / "figures.jsonl"
         env = {**os.environ, "REFERAT_BENCH_FIGURES": str(figures_file)}
