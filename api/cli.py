@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from api.db import create_engine
+from api.http_protocol import HttpProtocol
 from api.loaders import (
     MinutesFormatError,
     explain_minutes,
@@ -319,6 +320,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         access_log=False,  # ours is structured: api/access_log.py
         log_config=LOGGING,
+        http=HttpProtocol,  # an answer in one write
     )
     return 0
 
