@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# One worker a core (pytest-xdist); each worker makes its own databases.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Serve the seeds at http://127.0.0.1:8000/graphql from SQLite (DATABASE_URL overrides).
 run: $(STAMP)
