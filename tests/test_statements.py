@@ -111,3 +111,44 @@ def test_waiting_for_a_connection_counts_against_the_requests_time(
             return time.monotonic() - started
 
     assert _with_statements(postgresql, 10, behind_a_slow_one) < 1.0
+
+
+def test_a_connection_given_back_mid_statement_is_closed_and_its_place_reopened(
+    postgresql: sa.Engine,
+) -> None:
+    async def cancelled_then_again(statements: Statements) -> tuple[int, int, int]:
+        first = await statements.scalar("SELECT pg_backend_pid()", {}, prepare=False, deadline=None)
+        with anyio.move_on_after(0.3):  # the client went away mid-statement
+            await statements.scalar("SELECT pg_sleep(5)", {}, prepare=False, deadline=None)
+        again = await statements.scalar("SELECT pg_backend_pid()", {}, prepare=False, deadline=None)
+        answer = await statements.scalar("SELECT 41 + 1", {}, prepare=False, deadline=None)
+        return first, again, answer
+
+    first, again, answer = _with_statements(postgresql, 10, cancelled_then_again)
+    assert first != again  # the connection busy with the sleep was not given out again
+    assert answer == 42
+
+
+def test_a_waiting_statement_gets_the_connection_given_back(postgresql: sa.Engine) -> None:
+    async def behind_a_short_one(statements: Statements) -> tuple[int, int]:
+        pids: list[int] = []
+
+        async def short() -> None:
+            pids.append(
+                await statements.scalar(
+                    "SELECT pg_backend_pid() FROM pg_sleep(0.3)", {}, prepare=False, deadline=None
+                )
+            )
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(short)
+            await anyio.sleep(0.1)  # the one connection is busy: this one waits for it
+            pids.append(
+                await statements.scalar(
+                    "SELECT pg_backend_pid()", {}, prepare=False, deadline=time.monotonic() + 5
+                )
+            )
+        return pids[0], pids[1]
+
+    first, second = _with_statements(postgresql, 10, behind_a_short_one)
+    assert first == second
