@@ -10,12 +10,12 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.access_log import AccessLogMiddleware
+from api.compression import Compression
 from api.database import Database
 from api.db import create_engine
 from api.graphql_view import GraphQLView
@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> Starlette:
                 await statements.close()
             engine.dispose()
 
-    middleware = [Middleware(AccessLogMiddleware), Middleware(GZipMiddleware, minimum_size=500)]
+    middleware = [Middleware(AccessLogMiddleware), Middleware(Compression, minimum_size=500)]
     if settings.cors_origins:
         middleware.insert(
             1,
