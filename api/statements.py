@@ -90,9 +90,16 @@ class Statements:
             waiter: asyncio.Future[Connection | None] = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)
             try:
-                given = await asyncio.wait_for(waiter, wait)
-            except TimeoutError:
-                raise DeadlineExceeded(self.timeout) from None
+                async with asyncio.timeout(wait):
+                    given = await waiter
+            except (TimeoutError, asyncio.CancelledError) as stopped:
+                # Out of time or cancelled in the turn it was given a connection, or a
+                # place: passed on to the next.
+                if waiter.done() and not waiter.cancelled():
+                    self._pass_on(waiter.result())
+                if isinstance(stopped, TimeoutError):
+                    raise DeadlineExceeded(self.timeout) from None
+                raise
             if given is not None:
                 return given
         else:
@@ -100,10 +107,10 @@ class Statements:
         try:
             return await self._connect(wait)
         except TimeoutError:
-            self._give_place()
+            self._pass_on(None)
             raise DeadlineExceeded(self.timeout) from None
         except BaseException:
-            self._give_place()
+            self._pass_on(None)
             raise
 
     async def _give_back(self, connection: Connection) -> None:
@@ -113,22 +120,22 @@ class Statements:
             or connection.info.transaction_status != TransactionStatus.IDLE
         ):
             await connection.close()
-            self._give_place()
+            self._pass_on(None)
             return
-        while self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.done():  # else it ran out of time
-                waiter.set_result(connection)
-                return
-        self._idle.append(connection)
+        self._pass_on(connection)
 
-    def _give_place(self) -> None:
+    def _pass_on(self, connection: Connection | None) -> None:
+        """A connection, or a place for one (None), to the first who waits still (the
+        others ran out of time), else back to the idle ones or the places."""
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.done():
-                waiter.set_result(None)
+                waiter.set_result(connection)
                 return
-        self._places += 1
+        if connection is None:
+            self._places += 1
+        else:
+            self._idle.append(connection)
 
     async def scalar(
         self, text: str, parameters: dict[str, Any], *, prepare: bool, deadline: float | None

@@ -4,6 +4,7 @@ connection closed by the server runs again once on a new one."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -152,3 +153,23 @@ def test_a_waiting_statement_gets_the_connection_given_back(postgresql: sa.Engin
 
     first, second = _with_statements(postgresql, 10, behind_a_short_one)
     assert first == second
+
+
+def test_a_waiter_cancelled_as_it_is_given_a_connection_passes_it_on(
+    postgresql: sa.Engine,
+) -> None:
+    async def cancelled_at_the_handover(statements: Statements) -> tuple[int, int]:
+        held = await statements._take(5)  # the one connection
+        waiting = asyncio.ensure_future(statements._take(5))
+        while not statements._waiting:
+            await asyncio.sleep(0)
+        await statements._give_back(held)  # handed to the waiter...
+        waiting.cancel()  # ...which is cancelled before it runs again
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        idle = len(statements._idle)  # the pool took it back
+        # And nothing is lost: the one connection answers the next statement.
+        answer = await statements.scalar("SELECT 41 + 1", {}, prepare=False, deadline=None)
+        return idle, answer
+
+    assert _with_statements(postgresql, 10, cancelled_at_the_handover) == (1, 42)
