@@ -136,8 +136,8 @@ def ingest_paths(
     With enough files, worker processes parse the documents. On PostgreSQL they store
     them too, each on its own connection, so that parsing and the server's work overlap;
     SQLite has one writer at a time, and writers waiting on its lock sleep, so there the
-    parsed documents come back and this process stores them. Either way every document
-    is stored in a transaction of its own.
+    parsed documents come back and this process stores them. Either way documents are
+    stored in batches, a transaction a batch, each document whole or not at all.
     """
     organizations = Organizations(organization, default_organization)
     report = _ingest_all(engine, paths, organizations, workers, max_bytes, on_result, on_total)
