@@ -24,8 +24,16 @@ sys.path.insert(0, str(ROOT))
 
 from bench.figures import markdown_table, read  # noqa: E402
 
-# In the order they run: bench/<name>.py, but graphql's is bench/postgraphile.py.
-BENCHES = ("parse", "ingest", "export", "search", "attack", "graphql")
+# Each bench by name, in the order they run, and what --smoke adds to its command.
+SMOKE: dict[str, list[str]] = {
+    "parse": ["--runs", "1", "--repeat", "1"],
+    "ingest": ["--runs", "1", "--large-mb", "1"],
+    "export": [],
+    "search": ["--repeat", "1"],
+    "attack": ["--meetings", "50", "--seconds", "0.5"],
+    "graphql": ["--seconds", "1", "--warmup", "0", "--rounds", "1", "--without-postgraphile"],
+}
+BENCHES = tuple(SMOKE)
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -56,31 +64,25 @@ def main() -> None:
         help=f"these benchmarks alone, of {', '.join(BENCHES)}",
     )
     args = options.parse_args()
-    benches = [
-        ["bench/parse.py"],
-        ["bench/ingest.py", "--meetings", args.ingest_meetings],
-        ["bench/export.py", "--meetings", args.export_meetings],
-        ["bench/search.py", "--meetings", args.search_meetings],
-        ["bench/attack.py", "--engine", "postgresql"],
-        [
+    commands = {
+        "parse": ["bench/parse.py"],
+        "ingest": ["bench/ingest.py", "--meetings", args.ingest_meetings],
+        "export": ["bench/export.py", "--meetings", args.export_meetings],
+        "search": ["bench/search.py", "--meetings", args.search_meetings],
+        "attack": ["bench/attack.py", "--engine", "postgresql"],
+        "graphql": [
             "bench/postgraphile.py",
             "--meetings",
             args.graphql_meetings,
             "--results",
             str(args.results),
         ],
+    }
+    benches = [
+        commands[name] + (SMOKE[name] if args.smoke else [])
+        for name in BENCHES
+        if name in args.only
     ]
-    if args.smoke:
-        short = [
-            ["--runs", "1", "--repeat", "1"],
-            ["--runs", "1", "--large-mb", "1"],
-            [],
-            ["--repeat", "1"],
-            ["--meetings", "50", "--seconds", "0.5"],
-            ["--seconds", "1", "--warmup", "0", "--rounds", "1", "--without-postgraphile"],
-        ]
-        benches = [bench + extra for bench, extra in zip(benches, short, strict=True)]
-    benches = [bench for name, bench in zip(BENCHES, benches, strict=True) if name in args.only]
     with tempfile.TemporaryDirectory(prefix="referat-bench-") as scratch:
         figures_file = Path(scratch) / "figures.jsonl"
         env = {**os.environ, "REFERAT_BENCH_FIGURES": str(figures_file)}
