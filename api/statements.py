@@ -44,7 +44,6 @@ class Statements:
         url = engine.url.set(drivername="postgresql")
         self.conninfo = url.render_as_string(hide_password=False)
         self.timeout = timeout
-        self.size = size
         self._idle: list[Connection] = []
         # Each waiter gets a connection, or None: a place to open one of its own.
         self._waiting: deque[asyncio.Future[Connection | None]] = deque()
@@ -71,9 +70,8 @@ class Statements:
             await connection.close()
 
     async def _connect(self, wait: float) -> Connection:
-        connection = await asyncio.wait_for(
-            psycopg.AsyncConnection.connect(self.conninfo, autocommit=True), wait
-        )
+        async with asyncio.timeout(wait):
+            connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
         # As api.database's connections: never prepared unasked (see PREPARE there).
         connection.prepare_threshold = sys.maxsize
         await connection.execute(f"SET statement_timeout = {int(self.timeout * 1000)}")
@@ -106,11 +104,10 @@ class Statements:
             self._places -= 1
         try:
             return await self._connect(wait)
-        except TimeoutError:
-            self._pass_on(None)
-            raise DeadlineExceeded(self.timeout) from None
-        except BaseException:
-            self._pass_on(None)
+        except BaseException as failed:
+            self._pass_on(None)  # the place it took
+            if isinstance(failed, TimeoutError):
+                raise DeadlineExceeded(self.timeout) from None
             raise
 
     async def _give_back(self, connection: Connection) -> None:
